@@ -1,0 +1,28 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Cohort, Enrolment, Programme
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "launched_on", "decision_ref"]
+    search_fields = ["name", "name_en", "code"]
+
+
+@admin.register(Cohort)
+class CohortAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "programme", "code", "starts_on", "ends_on", "capacity"]
+    list_filter = ["programme"]
+    search_fields = ["name", "code"]
+    list_select_related = ["programme"]
+    autocomplete_fields = ["programme"]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(SimpleHistoryAdmin):
+    list_display = ["trainee", "cohort", "nominated_by", "enrolled_on", "status", "ended_on"]
+    list_filter = ["status", "cohort", "nominated_by__kind"]
+    search_fields = ["trainee__full_name", "trainee__email", "nominated_by__short_name"]
+    list_select_related = ["trainee", "cohort", "nominated_by"]
+    autocomplete_fields = ["trainee", "cohort", "nominated_by"]

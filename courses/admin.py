@@ -1,0 +1,54 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Attendance, Course, Material, Session
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    fields = ["title", "kind", "starts_at", "ends_at", "venue", "status"]
+    show_change_link = True
+
+
+@admin.register(Course)
+class CourseAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "cohort", "year", "required_hours", "min_attendance_percent"]
+    list_filter = ["cohort", "year"]
+    search_fields = ["code", "title", "title_en"]
+    list_select_related = ["cohort"]
+    autocomplete_fields = ["cohort"]
+    inlines = [SessionInline]
+
+
+@admin.register(Session)
+class SessionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "course", "kind", "starts_at", "ends_at", "venue", "status"]
+    list_filter = ["kind", "status", "course__cohort", "course__year"]
+    search_fields = ["title", "course__code", "course__title", "venue", "lecturers"]
+    list_select_related = ["course"]
+    autocomplete_fields = ["course"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(SimpleHistoryAdmin):
+    list_display = ["trainee", "session", "status", "recorded_by", "recorded_at"]
+    list_filter = ["status", "session__kind", "session__course__cohort"]
+    search_fields = ["trainee__full_name", "trainee__email", "session__title"]
+    list_select_related = ["trainee", "session", "recorded_by"]
+    autocomplete_fields = ["trainee", "session"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    list_display = ["title", "course", "session", "published", "public", "created_at"]
+    list_filter = ["published", "public", "course__cohort"]
+    search_fields = ["title", "course__code", "course__title", "session__title"]
+    list_select_related = ["course", "session"]
+    autocomplete_fields = ["course", "session"]

@@ -1,0 +1,66 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Agency, Assignment, RetentionCommitment, Trainee, Unit
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name_vi", "short_name", "kind", "code", "region", "valid_from", "valid_to", "successor"]
+    list_filter = ["kind", "region", "change"]
+    search_fields = ["name_vi", "name_en", "short_name", "code", "slug"]
+    list_select_related = ["successor"]
+    autocomplete_fields = ["successor"]
+    prepopulated_fields = {"slug": ["short_name"]}
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "agency", "valid_from", "valid_to", "successor"]
+    list_filter = ["agency__kind", "change"]
+    search_fields = ["name", "name_en", "agency__short_name", "agency__name_vi"]
+    list_select_related = ["agency", "successor__agency"]
+    autocomplete_fields = ["agency", "successor"]
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    autocomplete_fields = ["agency", "unit"]
+    fields = ["agency", "unit", "position", "starts_on", "ends_on", "reason", "end_reason", "note"]
+
+
+class CommitmentInline(admin.TabularInline):
+    model = RetentionCommitment
+    extra = 0
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(Trainee)
+class TraineeAdmin(SimpleHistoryAdmin):
+    list_display = ["full_name", "email", "phone", "user"]
+    search_fields = ["full_name", "email", "search_text"]
+    list_filter = ["enrolments__cohort", "share_contact"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    inlines = [AssignmentInline, CommitmentInline]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["trainee", "position", "agency", "unit", "starts_on", "ends_on", "reason"]
+    list_filter = ["reason", "agency__kind"]
+    search_fields = ["trainee__full_name", "trainee__email", "position", "agency__short_name"]
+    list_select_related = ["trainee", "agency", "unit__agency"]
+    autocomplete_fields = ["trainee", "agency", "unit"]
+    date_hierarchy = "starts_on"
+
+
+@admin.register(RetentionCommitment)
+class RetentionCommitmentAdmin(SimpleHistoryAdmin):
+    list_display = ["trainee", "agency", "starts_on", "ends_on", "document_ref", "waived_on"]
+    list_filter = ["agency__kind"]
+    search_fields = ["trainee__full_name", "trainee__email", "agency__short_name", "document_ref"]
+    list_select_related = ["trainee", "agency"]
+    autocomplete_fields = ["trainee", "agency"]
+    date_hierarchy = "ends_on"

@@ -1,0 +1,130 @@
+"""The one agency resolver: written names to agencies, and agencies to the one in force at a date.
+
+Every report and every import goes through AgencyDirectory, so "Bộ TT&TT", "bo thong tin
+va truyen thong", "MIC" and "Tỉnh Hà Giang" mean the same thing everywhere. The whole agency
+table (about 120 rows) is loaded in one query and matched in memory.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from egovexperts.text import fold
+
+from .models import Agency, Unit
+
+# Words people put before a province or ministry name that do not tell it apart.
+_PREFIXES = re.compile(r"^(ubnd |uy ban nhan dan )?(tinh |thanh pho |tp |t p |bo )")
+_CODE = re.compile(r"^\d{1,3}$")
+
+
+def compact(name: str) -> str:
+    """Folded, without spaces: "TP. Hồ Chí Minh" -> "tphochiminh", "Bộ TT&TT" -> "bottt"."""
+    return fold(name).replace(" ", "")
+
+
+def _keys(text: str) -> set[str]:
+    folded = fold(text)
+    if not folded:
+        return set()
+    return {folded.replace(" ", ""), _PREFIXES.sub("", folded).replace(" ", "")}
+
+
+class AgencyDirectory:
+    def __init__(self, agencies: Iterable[Agency]):
+        self.by_id: dict[int, Agency] = {agency.pk: agency for agency in agencies}
+        self._by_key: dict[str, list[Agency]] = defaultdict(list)
+        for agency in self.by_id.values():
+            names = [agency.name_vi, agency.name_en, agency.short_name, *agency.abbreviations]
+            for key in set().union(*(_keys(name) for name in names)):
+                self._by_key[key].append(agency)
+
+    @classmethod
+    def load(cls) -> AgencyDirectory:
+        return cls(Agency.objects.all())
+
+    # --- succession ---------------------------------------------------------------
+
+    def in_force(self, agency: Agency | int, on: datetime.date | None = None) -> Agency:
+        """The agency that carries `agency` on a date: itself, or the end of its successor chain."""
+        on = on or timezone.localdate()
+        current = self.by_id[agency] if isinstance(agency, int) else self.by_id.get(agency.pk, agency)
+        seen = set()
+        while current.valid_to is not None and current.valid_to < on and current.successor_id:
+            if current.pk in seen:  # a cycle in edited data must not hang a report
+                break
+            seen.add(current.pk)
+            current = self.by_id[current.successor_id]
+        return current
+
+    def agencies_in_force(self, on: datetime.date | None = None, kinds: Iterable[str] | None = None) -> list[Agency]:
+        on = on or timezone.localdate()
+        kinds = set(kinds) if kinds else None
+        return [
+            agency
+            for agency in self.by_id.values()
+            if agency.is_in_force(on) and (kinds is None or agency.kind in kinds)
+        ]
+
+    # --- names ----------------------------------------------------------------------
+
+    def resolve(self, name: str, on: datetime.date | None = None) -> Agency | None:
+        """The agency a written name or official code means, preferring the one in force on `on`.
+
+        Names of abolished agencies resolve to that abolished agency, as written; callers
+        that need today's agency pass the result through in_force().
+        """
+        on = on or timezone.localdate()
+        text = (name or "").strip()
+        if _CODE.match(text):
+            return self._by_code(text.zfill(2), on)
+        candidates = []
+        for key in _keys(text):
+            candidates.extend(self._by_key.get(key, []))
+        candidates = list({agency.pk: agency for agency in candidates}.values())
+        if not candidates:
+            return None
+        in_force = [agency for agency in candidates if agency.is_in_force(on)]
+        if len(in_force) == 1:
+            return in_force[0]
+        if len(in_force) > 1:
+            return None  # two agencies in force under one name: let the user be precise
+        # None in force on that date: the one that existed closest to it.
+        return max(candidates, key=lambda agency: agency.valid_to or datetime.date.max)
+
+    def _by_code(self, code: str, on: datetime.date) -> Agency | None:
+        matches = [agency for agency in self.by_id.values() if agency.is_in_force(on) and agency.code_on(on) == code]
+        return matches[0] if len(matches) == 1 else None
+
+    def suggest(self, name: str, limit: int = 3) -> list[Agency]:
+        """Agencies whose names look like `name`, best first, for "did you mean" messages."""
+        key = compact(name)
+        if not key:
+            return []
+        found: dict[int, Agency] = {}
+        for candidate_key in sorted(self._by_key, key=len, reverse=True):
+            if len(candidate_key) >= 4 and candidate_key in key:
+                for agency in self._by_key[candidate_key]:
+                    found.setdefault(agency.pk, agency)
+        for candidate_key in difflib.get_close_matches(key, self._by_key, n=limit * 2, cutoff=0.6):
+            for agency in self._by_key[candidate_key]:
+                found.setdefault(agency.pk, agency)
+        return list(found.values())[:limit]
+
+
+def resolve_unit(agency: Agency, name: str, units: Iterable[Unit] | None = None) -> Unit | None:
+    """A unit of `agency` written as `name` (folded comparison of names and abbreviations)."""
+    key = compact(name)
+    if not key:
+        return None
+    units = agency.units.all() if units is None else units
+    for unit in units:
+        if unit.agency_id == agency.pk and key in {compact(text) for text in [unit.name, *unit.abbreviations]}:
+            return unit
+    return None
