@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "egovexperts.apps.EgovexpertsConfig",
+    "egovexperts.notifications",
     "trainees",
     "cohorts",
     "courses",
@@ -109,6 +110,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "egovexperts.accounts.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
+# Invitation links use the password-reset token: give invited trainees two weeks.
+PASSWORD_RESET_TIMEOUT = 14 * 24 * 3600
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
 
 # --- Internationalisation ---------------------------------------------------------
@@ -155,11 +158,15 @@ else:
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+# Every periodic job of the project, in one place.
+CELERY_BEAT_SCHEDULE = {
+    "deliver-due-messages": {"task": "egovexperts.notifications.tasks.deliver_due_messages", "schedule": 60.0},
+}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="egovexperts <no-reply@egovexperts.local>")
 
 # --- Security (production) --------------------------------------------------------

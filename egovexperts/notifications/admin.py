@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from .models import OutboundMessage
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    list_display = ["kind", "recipient", "status", "due_at", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient", "key"]
+    date_hierarchy = "due_at"
+    readonly_fields = [field.name for field in OutboundMessage._meta.fields]

@@ -1,0 +1,49 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboundMessage(models.Model):
+    """One message to one recipient, written in the transaction of the change it reports.
+
+    The row is the message: delivery (delivery.py) claims it with a conditional update, so
+    a retried task, a double beat tick or two workers send it at most once.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    recipient = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=8, default="vi")
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    # What the message is about and for which occurrence ("session:42:cancelled:3"): with kind
+    # and recipient it makes enqueueing the same message twice a no-op.
+    key = models.CharField(_("key"), max_length=200)
+    due_at = models.DateTimeField(_("due at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "recipient", "key"], name="outbound_message_once"),
+        ]
+        # The delivery sweep: queued rows that are due, and rows stuck in sending.
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=Q(status__in=["queued", "sending"]), name="outbound_pending_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient} ({self.get_status_display()})"

@@ -1,0 +1,65 @@
+"""Writing messages to the outbox. Imports no app: services of every app call this.
+
+Call it inside the service's transaction; the message is handed to a worker only after
+commit, so a rolled-back change sends nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import OutboundMessage
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: str
+    recipient: str
+    key: str
+    context: dict = field(default_factory=dict)
+    due_at: datetime.datetime | None = None
+    language: str = "vi"
+
+
+def enqueue(kind: str, *, recipient: str, key: str, context: dict | None = None, due_at=None, language="vi") -> int:
+    """Queue one message; returns 1 if it is new, 0 if the same message was already queued."""
+    return enqueue_many([Message(kind, recipient, key, context or {}, due_at, language)])
+
+
+def enqueue_many(messages: Iterable[Message]) -> int:
+    """Queue messages, skipping those already there (same kind, recipient and key).
+
+    Returns how many rows are new (a count, approximate while other writers insert too).
+    """
+    now = timezone.now()
+    rows = [
+        OutboundMessage(
+            kind=message.kind,
+            recipient=message.recipient.strip().lower(),
+            key=message.key,
+            context=message.context,
+            due_at=message.due_at or now,
+            language=message.language,
+        )
+        for message in messages
+        if message.recipient
+    ]
+    if not rows:
+        return 0
+    before = OutboundMessage.objects.count()
+    OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    created = OutboundMessage.objects.count() - before
+    if any(row.due_at <= now for row in rows):
+        transaction.on_commit(_kick_delivery)
+    return created
+
+
+def _kick_delivery() -> None:
+    from .tasks import deliver_due_messages
+
+    deliver_due_messages.delay()

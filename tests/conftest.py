@@ -1,0 +1,51 @@
+"""Personas: admin, organizer, trainee and other_trainee, each with a logged-in client."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from egovexperts.permissions import ORGANIZER_GROUP
+from tests.factories import TraineeFactory, UserFactory
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin@example.org", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def organizer(db):
+    user = UserFactory(username="organizer@example.org", is_staff=True)
+    user.groups.add(Group.objects.get(name=ORGANIZER_GROUP))
+    return user
+
+
+@pytest.fixture
+def trainee(db):
+    user = UserFactory(username="trainee@example.org")
+    return TraineeFactory(full_name="Trần Thị Bích", email=user.email, user=user)
+
+
+@pytest.fixture
+def other_trainee(db):
+    user = UserFactory(username="other@example.org")
+    return TraineeFactory(full_name="Lê Văn Cường", email=user.email, user=user)
+
+
+def _logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    return _logged_in(client, admin_user)
+
+
+@pytest.fixture
+def organizer_client(client, organizer):
+    return _logged_in(client, organizer)
+
+
+@pytest.fixture
+def trainee_client(client, trainee):
+    return _logged_in(client, trainee.user)
