@@ -74,12 +74,8 @@ class Enrolment(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn")
 
     cohort = models.ForeignKey(Cohort, verbose_name=_("cohort"), on_delete=models.PROTECT, related_name="enrolments")
-    trainee = models.ForeignKey(
-        Trainee, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="enrolments"
-    )
-    nominated_by = models.ForeignKey(
-        Agency, verbose_name=_("nominated by"), on_delete=models.PROTECT, related_name="+"
-    )
+    trainee = models.ForeignKey(Trainee, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="enrolments")
+    nominated_by = models.ForeignKey(Agency, verbose_name=_("nominated by"), on_delete=models.PROTECT, related_name="+")
     enrolled_on = models.DateField(_("enrolled on"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     ended_on = models.DateField(_("ended on"), null=True, blank=True, help_text=_("Completion or withdrawal date."))

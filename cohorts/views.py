@@ -3,7 +3,6 @@ from django.shortcuts import get_object_or_404, render
 from egovexperts.permissions import organizer_required
 
 from . import selectors
-from .models import Cohort
 
 
 @organizer_required

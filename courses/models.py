@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -140,6 +141,28 @@ class Attendance(models.Model):
         return f"{self.trainee} – {self.session}: {self.get_status_display()}"
 
 
+class AbsenceNotice(models.Model):
+    """A trainee's advance notice that they cannot attend a session; organizers may excuse it."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="absence_notices"
+    )
+    trainee = models.ForeignKey(
+        Trainee, verbose_name=_("trainee"), on_delete=models.CASCADE, related_name="absence_notices"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("absence notice")
+        verbose_name_plural = _("absence notices")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["session", "trainee"], name="absence_notice_once")]
+
+    def __str__(self):
+        return f"{self.trainee} – {self.session}"
+
+
 def material_upload_path(material: "Material", filename: str) -> str:
     return f"materials/{material.course_id}/{filename}"
 
@@ -182,6 +205,10 @@ class Material(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        if self.session_id and self.session.course_id != self.course_id:
+            raise ValidationError({"session": _("This session belongs to another course.")})
 
     @property
     def href(self) -> str:

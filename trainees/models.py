@@ -1,4 +1,5 @@
 import datetime
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -124,15 +125,17 @@ class Unit(Dated):
         return f"{self.name} – {self.agency.short_name}"
 
 
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class TraineeQuerySet(models.QuerySet):
     def search(self, query: str):
         """Accent-insensitive search in name, email, position and agency ("nguyen" finds "Nguyễn")."""
         today = timezone.localdate()
         queryset = self
         for word in fold(query).split():
-            post_matches = Assignment.objects.filter(
-                trainee=OuterRef("pk"), search_text__contains=word
-            ).held_on(today)
+            post_matches = Assignment.objects.filter(trainee=OuterRef("pk"), search_text__contains=word).held_on(today)
             queryset = queryset.filter(Q(search_text__contains=word) | Exists(post_matches))
         return queryset
 
@@ -170,9 +173,10 @@ class Trainee(models.Model):
         on_delete=models.SET_NULL,
         related_name="trainee",
     )
-    share_contact = models.BooleanField(
-        _("share contact details with the expert network"), default=False
-    )
+    share_contact = models.BooleanField(_("share contact details with the expert network"), default=False)
+    email_reminders = models.BooleanField(_("send me reminders by email"), default=True)
+    # Secret of the personal calendar feed URL; regenerating it revokes the old URL.
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
     # Stored, not computed per query: SQLite and PostgreSQL lack unaccent and a Vietnamese
     # collation, and the directory must search and sort 10,000 rows with an index.
     search_text = models.TextField(editable=False, default="")
@@ -273,9 +277,7 @@ class RetentionCommitment(models.Model):
     trainee = models.ForeignKey(
         Trainee, verbose_name=_("trainee"), on_delete=models.CASCADE, related_name="commitments"
     )
-    agency = models.ForeignKey(
-        Agency, verbose_name=_("committing agency"), on_delete=models.PROTECT, related_name="+"
-    )
+    agency = models.ForeignKey(Agency, verbose_name=_("committing agency"), on_delete=models.PROTECT, related_name="+")
     starts_on = models.DateField(_("start"))
     ends_on = models.DateField(_("end"), blank=True, help_text=_("Defaults to three years after the start."))
     document_ref = models.CharField(_("document reference"), max_length=120, blank=True)
@@ -305,3 +307,44 @@ class RetentionCommitment(models.Model):
 
             self.ends_on = default_end(self.starts_on)
         super().save(*args, **kwargs)
+
+
+class PostChangeRequest(models.Model):
+    """A trainee's report of a new post; an organizer confirms it into the assignment history."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        CONFIRMED = "confirmed", _("confirmed")
+        REJECTED = "rejected", _("rejected")
+
+    trainee = models.ForeignKey(
+        Trainee, verbose_name=_("trainee"), on_delete=models.CASCADE, related_name="post_change_requests"
+    )
+    agency = models.ForeignKey(Agency, verbose_name=_("new agency"), on_delete=models.PROTECT, related_name="+")
+    unit_name = models.CharField(_("new unit"), max_length=200, blank=True)
+    position = models.CharField(_("new position"), max_length=200)
+    starts_on = models.DateField(_("from"))
+    reason = models.CharField(
+        _("reason"), max_length=16, choices=Assignment.Reason.choices, default=Assignment.Reason.PROMOTED
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("post change request")
+        verbose_name_plural = _("post change requests")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="post_change_pending_idx")]
+
+    def __str__(self):
+        return f"{self.trainee}: {self.position}, {self.agency.short_name}"

@@ -27,8 +27,10 @@ def record_assignment(
     if current is not None:
         if starts_on <= current.starts_on:
             raise ValidationError(
-                {"starts_on": _("The new post must start after the current one (%(date)s).")
-                 % {"date": current.starts_on.strftime("%d/%m/%Y")}}
+                {
+                    "starts_on": _("The new post must start after the current one (%(date)s).")
+                    % {"date": current.starts_on.strftime("%d/%m/%Y")}
+                }
             )
         current.ends_on = starts_on - datetime.timedelta(days=1)
         current.end_reason = reason

@@ -66,8 +66,8 @@ def deliver(message_id: int) -> str:
 def due_message_ids(limit: int = 500) -> list[int]:
     """Re-queue messages stuck in sending, then list the queued ones that are due."""
     now = timezone.now()
-    OutboundMessage.objects.filter(
-        status=OutboundMessage.Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
-    ).update(status=OutboundMessage.Status.QUEUED)
+    OutboundMessage.objects.filter(status=OutboundMessage.Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT).update(
+        status=OutboundMessage.Status.QUEUED
+    )
     pending = OutboundMessage.objects.filter(status=OutboundMessage.Status.QUEUED, due_at__lte=now)
     return list(pending.order_by("due_at").values_list("pk", flat=True)[:limit])

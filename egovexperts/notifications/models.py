@@ -40,9 +40,7 @@ class OutboundMessage(models.Model):
         ]
         # The delivery sweep: queued rows that are due, and rows stuck in sending.
         indexes = [
-            models.Index(
-                fields=["due_at"], condition=Q(status__in=["queued", "sending"]), name="outbound_pending_idx"
-            )
+            models.Index(fields=["due_at"], condition=Q(status__in=["queued", "sending"]), name="outbound_pending_idx")
         ]
 
     def __str__(self):

@@ -252,17 +252,13 @@ def test_ministries_have_no_region():
         assert r["region"] == "", r["slug"]
 
 
-@pytest.mark.parametrize(
-    "on", [date(2025, 3, 1), date(2025, 7, 1), date(2026, 11, 23), date.today()]
-)
+@pytest.mark.parametrize("on", [date(2025, 3, 1), date(2025, 7, 1), date(2026, 11, 23), date.today()])
 def test_ministries_from_1_march_2025(on):
     assert _ministry_kinds_on(on) == Counter(ministry=14, ministry_level=3)
 
 
 def test_ministries_until_28_february_2025():
-    assert _ministry_kinds_on(date(2025, 2, 28)) == Counter(
-        ministry=18, ministry_level=4
-    )
+    assert _ministry_kinds_on(date(2025, 2, 28)) == Counter(ministry=18, ministry_level=4)
 
 
 def test_ministry_codes_unique_among_units_in_force():
@@ -300,9 +296,7 @@ def _compare(ours, theirs):
         pkg = theirs[code]
         assert normalize_dash(row["name_vi"]) == normalize_dash(pkg["province"]), code
         assert normalize_dash(pkg["provinceShort"]).casefold() in match_forms(row), code
-        expected_kind = (
-            "city" if pkg["province"].startswith("Thành phố ") else "province"
-        )
+        expected_kind = "city" if pkg["province"].startswith("Thành phố ") else "province"
         assert row["kind"] == expected_kind, code
 
 
@@ -329,9 +323,7 @@ def test_package_34_units_from_1_july_2025(vau_database):
 def test_package_codes_still_in_force_today(vau_database):
     theirs = _package_provinces(vau_database, "admin_units")
     today = date.today()
-    assert sorted(code_on(r, today) for r in rows_on(PROVINCES, today)) == sorted(
-        theirs
-    )
+    assert sorted(code_on(r, today) for r in rows_on(PROVINCES, today)) == sorted(theirs)
 
 
 def test_package_merger_map(vau_database):
