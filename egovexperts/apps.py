@@ -9,5 +9,6 @@ class EgovexpertsConfig(AppConfig):
     def ready(self):
         from .roles import ensure_roles
 
-        # Permissions exist only after migrate has run, so the role is kept in step there.
-        post_migrate.connect(ensure_roles, sender=self)
+        # Permissions exist only after migrate has run, so the role is kept in step there
+        # (after each app's migrations: the project package itself has no models).
+        post_migrate.connect(ensure_roles, dispatch_uid="egovexperts-ensure-roles")

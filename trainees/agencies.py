@@ -22,6 +22,7 @@ from .models import Agency, Unit
 # Words people put before a province or ministry name that do not tell it apart.
 _PREFIXES = re.compile(r"^(ubnd |uy ban nhan dan )?(tinh |thanh pho |tp |t p |bo )")
 _CODE = re.compile(r"^\d{1,3}$")
+_AND = re.compile(r"(?<=\w) va (?=\w)")
 
 
 def compact(name: str) -> str:
@@ -33,7 +34,9 @@ def _keys(text: str) -> set[str]:
     folded = fold(text)
     if not folded:
         return set()
-    return {folded.replace(" ", ""), _PREFIXES.sub("", folded).replace(" ", "")}
+    # "&" folds away while "và" stays: "Bộ KH và CN" and "Bộ KH&CN" must share a key.
+    variants = {folded, _AND.sub(" ", folded)}
+    return {key for variant in variants for key in (variant.replace(" ", ""), _PREFIXES.sub("", variant).replace(" ", ""))}
 
 
 class AgencyDirectory:

@@ -196,11 +196,15 @@ class Trainee(models.Model):
     def __str__(self):
         return self.full_name
 
+    @staticmethod
+    def index_fields(full_name: str, email: str) -> tuple[str, str]:
+        """search_text and sort_key of a name and email (bulk inserts bypass save())."""
+        return fold(f"{full_name} {email}"), person_sort_key(full_name)[:255]
+
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
         self.full_name = " ".join(self.full_name.split())
-        self.sort_key = person_sort_key(self.full_name)[:255]
-        self.search_text = fold(f"{self.full_name} {self.email}")
+        self.search_text, self.sort_key = self.index_fields(self.full_name, self.email)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "email", "full_name", "sort_key", "search_text"}

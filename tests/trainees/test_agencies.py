@@ -1,0 +1,90 @@
+"""The one agency resolver: written names to agencies, agencies to the one in force."""
+
+import datetime
+
+import pytest
+
+from trainees.agencies import AgencyDirectory, resolve_unit
+from trainees.models import Agency, Unit
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture
+def directory():
+    return AgencyDirectory.load()
+
+
+@pytest.mark.parametrize(
+    ("written", "slug"),
+    [
+        ("Hà Nội", "ha-noi"),
+        ("ha noi", "ha-noi"),
+        ("Hanoi", "ha-noi"),
+        ("Thành phố Hà Nội", "ha-noi"),
+        ("TP. Hồ Chí Minh", "ho-chi-minh"),
+        ("TP.HCM", "ho-chi-minh"),
+        ("thanh pho ho chi minh", "ho-chi-minh"),
+        ("Tỉnh Nghệ An", "nghe-an"),
+        ("tinh nghe an", "nghe-an"),
+        ("NGHỆ AN", "nghe-an"),
+        ("Bộ Y tế", "bo-y-te"),
+        ("bo y te", "bo-y-te"),
+        ("Bộ TT&TT", "bo-thong-tin-va-truyen-thong"),
+        ("BTTTT", "bo-thong-tin-va-truyen-thong"),
+        ("Bộ Thông tin và Truyền thông", "bo-thong-tin-va-truyen-thong"),
+        ("Ngân hàng Nhà nước Việt Nam", "ngan-hang-nha-nuoc"),
+        ("Bà Rịa – Vũng Tàu", "ba-ria-vung-tau"),
+        ("Ba Ria - Vung Tau", "ba-ria-vung-tau"),
+        ("Thừa Thiên Huế", "thua-thien-hue"),
+        ("Huế", "hue"),
+    ],
+)
+def test_resolves_names_abbreviations_and_spellings(directory, written, slug):
+    assert directory.resolve(written, on=TODAY).slug == slug
+
+
+def test_names_of_abolished_provinces_resolve_to_them_as_written(directory):
+    ha_giang = directory.resolve("Tỉnh Hà Giang")
+    assert ha_giang.slug == "ha-giang"
+    assert directory.in_force(ha_giang, TODAY).slug == "tuyen-quang"
+
+
+def test_a_name_shared_over_time_resolves_to_the_agency_in_force_on_the_date(directory):
+    assert directory.resolve("Đồng Nai", on=datetime.date(2025, 8, 1)).slug == "dong-nai"
+    assert directory.resolve("Đồng Nai", on=TODAY).slug == "dong-nai-city"
+
+
+def test_official_codes_resolve_only_with_a_date(directory):
+    assert directory.resolve("15", on=datetime.date(2025, 6, 30)).slug == "yen-bai"
+    assert directory.resolve("15", on=datetime.date(2025, 7, 1)).slug == "lao-cai"
+    assert directory.resolve("10", on=datetime.date(2025, 6, 30)).slug == "lao-cai"
+    assert directory.resolve("10", on=datetime.date(2025, 7, 1)) is None
+    assert Agency.objects.get(slug="lao-cai").code_on(datetime.date(2024, 1, 1)) == "10"
+
+
+def test_unknown_names_resolve_to_nothing_and_get_suggestions(directory):
+    assert directory.resolve("Sở TTTT Hà Nam") is None
+    assert directory.suggest("Sở TTTT Hà Nam")[0].slug == "ha-nam"
+    assert "nghe-an" in [agency.slug for agency in directory.suggest("Nghe Ann")]
+    assert directory.resolve("") is None
+    assert directory.suggest("") == []
+
+
+def test_agency_in_force_follows_chains_of_successors(directory):
+    binh_phuoc = Agency.objects.get(slug="binh-phuoc")
+    assert directory.in_force(binh_phuoc, datetime.date(2025, 6, 30)) == binh_phuoc
+    assert directory.in_force(binh_phuoc, datetime.date(2025, 7, 1)).slug == "dong-nai"
+    assert directory.in_force(binh_phuoc, TODAY).slug == "dong-nai-city"
+
+
+def test_units_match_by_folded_name_within_their_agency():
+    ha_noi = Agency.objects.get(slug="ha-noi")
+    unit = Unit.objects.create(agency=ha_noi, name="Sở Thông tin và Truyền thông", abbreviations=["Sở TTTT"])
+    assert resolve_unit(ha_noi, "so thong tin va truyen thong") == unit
+    assert resolve_unit(ha_noi, "Sở TT&TT") == unit
+    assert resolve_unit(ha_noi, "Sở Nội vụ") is None
+    assert resolve_unit(ha_noi, "SỞ TTTT") == unit
+    assert resolve_unit(Agency.objects.get(slug="hue"), "Sở Thông tin và Truyền thông") is None
