@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "simple_history",
     "egovexperts.apps.EgovexpertsConfig",
     "egovexperts.notifications",
+    "egovexperts.imports",
     "trainees",
     "cohorts",
     "courses",
@@ -127,6 +128,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
@@ -155,6 +157,7 @@ else:
         "processed_folder": str(VAR_DIR / "broker-processed"),
         "store_processed": False,
     }
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -166,6 +169,7 @@ CELERY_BEAT_SCHEDULE = {
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_TIMEOUT = 30
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="egovexperts <no-reply@egovexperts.local>")
 
