@@ -95,9 +95,9 @@ def build(*, trainees: int, sessions: int, cohort_size: int, rng: random.Random)
         for cohort in cohorts
     )
     now = timezone.now()
-    held_per_course = max(1, sessions // len(courses))
     all_sessions = []
-    for course in courses:
+    for index, course in enumerate(courses):
+        held_per_course = sessions // len(courses) + (1 if index < sessions % len(courses) else 0)
         for n in range(held_per_course):
             starts = now - datetime.timedelta(days=7 * (held_per_course - n), hours=2)
             all_sessions.append(Session(course=course, title=f"Buổi {n + 1}", starts_at=starts,
