@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "simple_history",
     "egovexperts.apps.EgovexpertsConfig",
     "egovexperts.notifications",
-    "egovexperts.imports",
     "trainees",
     "cohorts",
     "courses",
