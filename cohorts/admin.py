@@ -1,5 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
+
+from egovexperts.imports.exports import EnrolmentExportResource
 
 from .models import Cohort, Enrolment, Programme
 
@@ -20,7 +23,8 @@ class CohortAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(SimpleHistoryAdmin):
+class EnrolmentAdmin(ExportActionMixin, SimpleHistoryAdmin):
+    resource_classes = [EnrolmentExportResource]
     list_display = ["trainee", "cohort", "nominated_by", "enrolled_on", "status", "ended_on"]
     list_filter = ["status", "cohort", "nominated_by__kind"]
     search_fields = ["trainee__full_name", "trainee__email", "nominated_by__short_name"]

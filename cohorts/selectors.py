@@ -1,8 +1,13 @@
 """Reads of cohorts for pages, each in a fixed number of queries."""
 
-from django.db.models import Prefetch, QuerySet
+from __future__ import annotations
 
-from trainees.models import Trainee
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from trainees.models import Agency, Trainee
 
 from .models import Cohort, Enrolment
 
@@ -19,3 +24,25 @@ def cohort_enrolments(cohort: Cohort) -> QuerySet[Enrolment]:
         .prefetch_related(Prefetch("trainee", queryset=Trainee.objects.with_current_post()))
         .order_by("trainee__sort_key", "pk")
     )
+
+
+@dataclass
+class EnrolmentGroup:
+    label: str
+    enrolments: list = field(default_factory=list)
+
+
+def enrolments_by_agency_kind(enrolments) -> list[EnrolmentGroup]:
+    """Ministries and central agencies first, then provinces and cities, then trainees without a post."""
+    central = EnrolmentGroup(_("Ministries and central agencies"))
+    provincial = EnrolmentGroup(_("Provinces and cities"))
+    other = EnrolmentGroup(_("No current post"))
+    for enrolment in enrolments:
+        kind = enrolment.trainee.current_agency_kind
+        if kind in Agency.CENTRAL_KINDS:
+            central.enrolments.append(enrolment)
+        elif kind in Agency.PROVINCIAL_KINDS:
+            provincial.enrolments.append(enrolment)
+        else:
+            other.enrolments.append(enrolment)
+    return [group for group in (central, provincial, other) if group.enrolments]

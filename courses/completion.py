@@ -8,6 +8,8 @@ An excused absence leaves the session out of the share: it neither helps nor hur
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -49,3 +51,48 @@ class Progress:
     def completed(self) -> bool:
         """All sessions held and the threshold met."""
         return self.upcoming == 0 and self.percent is not None and self.percent >= self.required_percent
+
+
+ATTENDED_STATUSES = ("present", "late")
+EXCUSED_STATUS = "excused"
+
+
+@dataclass(frozen=True)
+class SessionFact:
+    """One session of a course as seen by one trainee."""
+
+    day: datetime.date  # local date of the start
+    hours: float
+    started: bool  # a session counts as held from its start (attendance is taken in class)
+    cancelled: bool = False
+    status: str | None = None  # the trainee's attendance status, None if not recorded
+    recorded: bool = True  # attendance was taken for the session (for anyone)
+
+
+def progress_of(
+    sessions: Iterable[SessionFact],
+    *,
+    required_percent: int,
+    enrolled_on: datetime.date,
+    ended_on: datetime.date | None = None,
+) -> Progress:
+    """Progress of one trainee in one course; courses/progress.py computes the same in SQL.
+
+    A session that began but whose attendance nobody has recorded yet is still pending: it
+    counts like a session to come, so a late register never flags anyone at risk.
+    """
+    held = attended = excused = upcoming = 0
+    hours = 0.0
+    for session in sessions:
+        if session.cancelled or session.day < enrolled_on or (ended_on is not None and session.day > ended_on):
+            continue
+        if not session.started or not session.recorded:
+            upcoming += 1
+            continue
+        held += 1
+        if session.status in ATTENDED_STATUSES:
+            attended += 1
+            hours += session.hours
+        elif session.status == EXCUSED_STATUS:
+            excused += 1
+    return Progress(required_percent, held, attended, excused, upcoming, round(hours, 2))

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment, Programme
+from cohorts.services import withdraw_enrolment
 from courses.models import Attendance, Course, Material, Session
 from trainees import services as trainee_services
 from trainees.models import Agency, Assignment, RetentionCommitment, Trainee, Unit
@@ -89,8 +90,8 @@ class _Seeder:
         )
         self.trainees = self.people()
         self.curriculum()
-        self.attendance()
         self.history_events()
+        self.attendance()
         self.accounts()
 
     # --- people -----------------------------------------------------------------------
@@ -239,19 +240,25 @@ class _Seeder:
     # --- attendance and history -------------------------------------------------------
 
     def attendance(self) -> None:
+        """Attendance of every held session, for those enrolled on its day only."""
         now = timezone.now()
-        weak = set(self.trainees[::17])  # a few who often miss sessions
+        weak = {trainee.pk for trainee in self.trainees[::17]}  # a few who often miss sessions
+        enrolments = list(Enrolment.objects.filter(cohort=self.cohort))
         rows = []
         held = Session.objects.filter(course__cohort=self.cohort, ends_at__lt=now).exclude(pk=self.unrecorded.pk)
         for session in held.exclude(status=Session.Status.CANCELLED):
-            for trainee in self.trainees:
+            day = timezone.localdate(session.starts_at)
+            for enrolment in enrolments:
+                if day < enrolment.enrolled_on or (enrolment.ended_on and day > enrolment.ended_on):
+                    continue
                 roll = self.rng.random()
-                if trainee in weak:
+                if enrolment.trainee_id in weak:
                     status = Attendance.Status.ABSENT if roll < 0.6 else Attendance.Status.PRESENT
                 else:
                     status = (Attendance.Status.PRESENT if roll < 0.88 else Attendance.Status.LATE if roll < 0.93
                               else Attendance.Status.EXCUSED if roll < 0.97 else Attendance.Status.ABSENT)
-                rows.append(Attendance(session=session, trainee=trainee, status=status, recorded_by=self.organizer))
+                rows.append(Attendance(session=session, trainee_id=enrolment.trainee_id, status=status,
+                                       recorded_by=self.organizer))
         Attendance.objects.bulk_create(rows)
 
     def history_events(self) -> None:
@@ -262,13 +269,12 @@ class _Seeder:
         for trainee, target, day in ((t[5], "bo-tai-chinh", d(2021, 9, 1)), (t[40], "ha-noi", d(2022, 3, 1))):
             trainee_services.record_assignment(trainee, agency=self.agencies[target], starts_on=day,
                                                position="Phó Vụ trưởng", reason=Assignment.Reason.TRANSFERRED)
-            Enrolment.objects.filter(trainee=trainee).update(
-                status=Enrolment.Status.WITHDRAWN, ended_on=day, withdrawal_reason="Chuyển công tác sang cơ quan khác"
-            )
+            withdraw_enrolment(trainee.enrolments.get(), on=day, reason="Chuyển công tác sang cơ quan khác")
         # Retirement before the end: the programme office waived the commitment.
         trainee_services.end_assignment(t[12], ends_on=d(2022, 12, 31), reason=Assignment.Reason.RETIRED)
         commitment = t[12].commitments.get()
         trainee_services.waive_commitment(commitment, waived_on=d(2023, 1, 5), reason="Nghỉ hưu theo chế độ")
+        withdraw_enrolment(t[12].enrolments.get(), on=d(2022, 12, 31), reason="Nghỉ hưu theo chế độ")
         # Promotions within the same agency keep the commitment.
         for trainee in t[20:26]:
             post = trainee.assignments.get(ends_on__isnull=True)

@@ -59,4 +59,4 @@ def trainee_required(view):
 def roles(request):
     """Template context: which parts of the navigation to show."""
     user = request.user
-    return {"is_organizer": is_organizer(user), "is_admin": is_admin(user)}
+    return {"is_organizer": is_organizer(user), "is_admin": is_admin(user), "is_trainee": is_trainee(user)}

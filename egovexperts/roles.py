@@ -2,7 +2,7 @@
 
 from .permissions import ORGANIZER_GROUP
 
-ORGANIZER_APPS = ("trainees", "cohorts", "courses")
+ORGANIZER_APPS = ("trainees", "cohorts", "courses", "imports")
 
 
 def ensure_roles(**kwargs) -> None:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "simple_history",
     "egovexperts.apps.EgovexpertsConfig",
     "egovexperts.notifications",
+    "egovexperts.imports",
     "trainees",
     "cohorts",
     "courses",

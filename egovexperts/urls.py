@@ -12,6 +12,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("cohorts/", include("cohorts.urls")),
+    path("trainees/", include("trainees.urls")),
+    path("courses/", include("courses.urls")),
+    path("reports/", include("egovexperts.reports.urls")),
+    path("", include("egovexperts.portal.urls")),
+    path("imports/", include("egovexperts.imports.urls")),
 ]
 
 if settings.DEBUG:

@@ -5,6 +5,27 @@ from django.contrib.auth.models import Group
 
 from egovexperts.permissions import ORGANIZER_GROUP
 from tests.factories import TraineeFactory, UserFactory
+from trainees.models import Agency
+from trainees.reference import load_agencies
+
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """The agencies migrate loads, present in every test that uses the database.
+
+    Transactional tests (live server, Celery worker) end by emptying every table, reference
+    data included; the next test that finds them gone loads them again.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not DATABASE_FIXTURES & names:
+        return
+    transactional = bool({"transactional_db", "live_server"} & names or (marker and marker.kwargs.get("transaction")))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if not Agency.objects.exists():
+        load_agencies(Agency)
 
 
 @pytest.fixture

@@ -131,3 +131,22 @@ class MaterialFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Bài giảng {n}")
     url = "https://example.org/bai-giang.pdf"
     published = True
+
+
+class AbsenceNoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "courses.AbsenceNotice"
+
+    session = factory.SubFactory(SessionFactory)
+    trainee = factory.SubFactory(TraineeFactory)
+    reason = "Họp giao ban của Bộ"
+
+
+class PostChangeRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainees.PostChangeRequest"
+
+    trainee = factory.SubFactory(TraineeFactory)
+    agency = factory.LazyFunction(lambda: agency("ha-noi"))
+    position = "Giám đốc Sở"
+    starts_on = datetime.date(2026, 1, 1)

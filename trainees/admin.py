@@ -1,5 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
+
+from egovexperts.imports.exports import CommitmentExportResource, TraineeExportResource
 
 from .models import Agency, Assignment, RetentionCommitment, Trainee, Unit
 
@@ -37,7 +40,8 @@ class CommitmentInline(admin.TabularInline):
 
 
 @admin.register(Trainee)
-class TraineeAdmin(SimpleHistoryAdmin):
+class TraineeAdmin(ExportActionMixin, SimpleHistoryAdmin):
+    resource_classes = [TraineeExportResource]  # formula-escaped, same columns as the import template
     list_display = ["full_name", "email", "phone", "user"]
     search_fields = ["full_name", "email", "search_text"]
     list_filter = ["enrolments__cohort", "share_contact"]
@@ -57,7 +61,8 @@ class AssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RetentionCommitment)
-class RetentionCommitmentAdmin(SimpleHistoryAdmin):
+class RetentionCommitmentAdmin(ExportActionMixin, SimpleHistoryAdmin):
+    resource_classes = [CommitmentExportResource]
     list_display = ["trainee", "agency", "starts_on", "ends_on", "document_ref", "waived_on"]
     list_filter = ["agency__kind"]
     search_fields = ["trainee__full_name", "trainee__email", "agency__short_name", "document_ref"]

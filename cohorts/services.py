@@ -1,0 +1,72 @@
+"""Writes of cohorts and enrolments. Views change them only through these."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from trainees.models import Agency, Trainee
+
+from .models import Cohort, Enrolment
+
+
+def save_cohort(cohort: Cohort) -> Cohort:
+    if cohort.pk:
+        taken = cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).count()
+        if cohort.capacity < taken:
+            raise ValidationError(
+                {"capacity": _("%(count)s trainees are enrolled: the capacity cannot be lower.") % {"count": taken}}
+            )
+    cohort.full_clean()
+    cohort.save()
+    return cohort
+
+
+@transaction.atomic
+def enrol_trainee(cohort: Cohort, *, trainee: Trainee, nominated_by: Agency, enrolled_on: datetime.date) -> Enrolment:
+    """Enrol a trainee within the cohort's capacity; a trainee is enrolled in a cohort once."""
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    existing = Enrolment.objects.filter(cohort=cohort, trainee=trainee).first()
+    if existing is not None:
+        raise ValidationError(
+            {
+                "trainee": _("%(name)s is already in this cohort (%(status)s).")
+                % {"name": trainee.full_name, "status": existing.get_status_display()}
+            }
+        )
+    taken = cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).count()
+    if taken >= cohort.capacity:
+        raise ValidationError(_("The cohort is full (%(capacity)s places).") % {"capacity": cohort.capacity})
+    if cohort.ends_on and enrolled_on > cohort.ends_on:
+        raise ValidationError(
+            {"enrolled_on": _("The cohort ended on %(date)s.") % {"date": f"{cohort.ends_on:%d/%m/%Y}"}}
+        )
+    enrolment = Enrolment(cohort=cohort, trainee=trainee, nominated_by=nominated_by, enrolled_on=enrolled_on)
+    enrolment.full_clean()
+    enrolment.save()
+    return enrolment
+
+
+@transaction.atomic
+def withdraw_enrolment(enrolment: Enrolment, *, on: datetime.date, reason: str) -> Enrolment:
+    """Withdraw a trainee from a cohort; the enrolment stays, with its date and reason."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise ValidationError(_("Only an active enrolment can be withdrawn."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the withdrawal.")})
+    if on < enrolment.enrolled_on:
+        raise ValidationError(
+            {
+                "on": _("The withdrawal cannot precede the enrolment (%(date)s).")
+                % {"date": f"{enrolment.enrolled_on:%d/%m/%Y}"}
+            }
+        )
+    enrolment.status = Enrolment.Status.WITHDRAWN
+    enrolment.ended_on = on
+    enrolment.withdrawal_reason = reason.strip()
+    enrolment._change_reason = reason.strip()
+    enrolment.full_clean()
+    enrolment.save()
+    return enrolment

@@ -1,0 +1,128 @@
+"""The completion rule of completion.py, computed in SQL for many trainees at once.
+
+`progress_of()` in completion.py decides for one trainee from a list of sessions; pages that
+show hundreds of trainees (cohort page, dashboard) need the same answer from two grouped
+queries instead. tests/courses/test_progress.py checks both agree on a table of cases.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from cohorts.models import Enrolment
+
+from .completion import ATTENDED_STATUSES, EXCUSED_STATUS, Progress
+from .models import Attendance, Course, Session
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days a trainee's enrolment in a cohort covers."""
+
+    trainee_id: int
+    cohort_id: int
+    enrolled_on: datetime.date
+    ended_on: datetime.date | None = None
+
+
+def _counts_in_window(days: list[tuple[datetime.date, bool]], window: Window) -> tuple[int, int]:
+    held = upcoming = 0
+    for day, was_held in days:
+        if day < window.enrolled_on or (window.ended_on is not None and day > window.ended_on):
+            continue
+        if was_held:
+            held += 1
+        else:
+            upcoming += 1
+    return held, upcoming
+
+
+def progress_table(
+    windows: Iterable[Window], *, now: datetime.datetime | None = None, course_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], Progress]:
+    """Progress keyed by (trainee id, course id) for every course of each window's cohort.
+
+    Three queries whatever the number of trainees, sessions or attendance rows.
+    """
+    now = now or timezone.now()
+    windows = list(windows)
+    cohort_ids = {window.cohort_id for window in windows}
+    trainee_ids = {window.trainee_id for window in windows}
+    if not windows:
+        return {}
+    courses = Course.objects.filter(cohort_id__in=cohort_ids)
+    if course_ids is not None:
+        courses = courses.filter(pk__in=list(course_ids))
+    course_rows = list(courses.values_list("pk", "cohort_id", "min_attendance_percent"))
+    selected = [pk for pk, _cohort, _percent in course_rows]
+
+    # Query 2: the sessions that count for someone (not cancelled), as (local day, held): held
+    # once begun and recorded; begun but not recorded yet, it is still pending (completion.py).
+    days_by_course: dict[int, list[tuple[datetime.date, bool]]] = defaultdict(list)
+    sessions = (
+        Session.objects.filter(course_id__in=selected)
+        .exclude(status=Session.Status.CANCELLED)
+        .annotate(recorded=Exists(Attendance.objects.filter(session=OuterRef("pk"))))
+    )
+    for course_id, starts_at, recorded in sessions.values_list("course_id", "starts_at", "recorded"):
+        days_by_course[course_id].append((timezone.localdate(starts_at), starts_at <= now and recorded))
+
+    # Query 3: attendance per (trainee, course), only of started sessions inside the enrolment.
+    day = OuterRef("session_day")
+    enrolled_that_day = Enrolment.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day),
+        trainee_id=OuterRef("trainee_id"),
+        cohort_id=OuterRef("session__course__cohort_id"),
+        enrolled_on__lte=day,
+    )
+    attendance = Attendance.objects.annotate(session_day=TruncDate("session__starts_at")).filter(
+        Exists(enrolled_that_day), session__course_id__in=selected, session__starts_at__lte=now
+    )
+    attendance = attendance.exclude(session__status=Session.Status.CANCELLED)
+    if len(trainee_ids) <= 500:
+        attendance = attendance.filter(trainee_id__in=trainee_ids)
+    duration = ExpressionWrapper(F("session__ends_at") - F("session__starts_at"), output_field=DurationField())
+    attended = Q(status__in=ATTENDED_STATUSES)
+    counts = {
+        (row["trainee_id"], row["session__course_id"]): row
+        for row in attendance.values("trainee_id", "session__course_id").annotate(
+            attended=Count("pk", filter=attended),
+            excused=Count("pk", filter=Q(status=EXCUSED_STATUS)),
+            duration=Sum(duration, filter=attended),
+        )
+    }
+
+    courses_by_cohort: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for pk, cohort_id, percent in course_rows:
+        courses_by_cohort[cohort_id].append((pk, percent))
+    table: dict[tuple[int, int], Progress] = {}
+    # Most trainees of a cohort share the same window: count sessions once per window.
+    window_counts: dict[tuple, tuple[int, int]] = {}
+    for window in windows:
+        for course_id, percent in courses_by_cohort[window.cohort_id]:
+            key = (course_id, window.enrolled_on, window.ended_on)
+            if key not in window_counts:
+                window_counts[key] = _counts_in_window(days_by_course[course_id], window)
+            held, upcoming = window_counts[key]
+            row = counts.get((window.trainee_id, course_id))
+            hours = row["duration"].total_seconds() / 3600 if row and row["duration"] else 0.0
+            table[(window.trainee_id, course_id)] = Progress(
+                required_percent=percent,
+                held=held,
+                attended=row["attended"] if row else 0,
+                excused=row["excused"] if row else 0,
+                upcoming=upcoming,
+                hours=round(hours, 2),
+            )
+    return table
+
+
+def windows_of(enrolments: Iterable) -> list[Window]:
+    return [Window(e.trainee_id, e.cohort_id, e.enrolled_on, e.ended_on) for e in enrolments]

@@ -1,0 +1,311 @@
+"""Writes of courses, sessions, attendance and materials. Views change them only through these."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from cohorts.models import Enrolment
+from egovexperts.notifications import outbox
+from trainees.models import Trainee
+
+from .models import Attendance, Course, Material, Session
+
+# Material uploads: extension -> content types browsers send for it.
+ALLOWED_UPLOADS = {
+    ".pdf": {"application/pdf"},
+    ".ppt": {"application/vnd.ms-powerpoint"},
+    ".pptx": {"application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+    ".doc": {"application/msword"},
+    ".docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    ".xls": {"application/vnd.ms-excel"},
+    ".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    ".odp": {"application/vnd.oasis.opendocument.presentation"},
+    ".odt": {"application/vnd.oasis.opendocument.text"},
+    ".txt": {"text/plain"},
+    ".png": {"image/png"},
+    ".jpg": {"image/jpeg"},
+    ".jpeg": {"image/jpeg"},
+    ".mp4": {"video/mp4"},
+    ".mp3": {"audio/mpeg"},
+    ".zip": {"application/zip", "application/x-zip-compressed"},
+}
+# Browsers send this for files they do not know; the extension decides then.
+GENERIC_CONTENT_TYPES = {"application/octet-stream", ""}
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # a two-hour lecture recording
+
+
+def save_course(course: Course) -> Course:
+    course.full_clean()
+    course.save()
+    return course
+
+
+@transaction.atomic
+def delete_course(course: Course) -> None:
+    """Only a course created by mistake goes: once it has sessions or materials it stays."""
+    if course.sessions.exists() or course.materials.exists():
+        raise ValidationError(_("This course has sessions or materials: it cannot be deleted."))
+    course.delete()
+
+
+# --- Sessions ---------------------------------------------------------------------
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
+
+
+def _check_times(session: Session) -> None:
+    if session.starts_at and session.ends_at and session.ends_at <= session.starts_at:
+        raise ValidationError({"ends_at": _("The end must be after the start.")})
+
+
+def overlapping_sessions(session: Session):
+    """Other sessions of the same cohort, not cancelled, that overlap the session's times."""
+    return (
+        Session.objects.filter(
+            course__cohort_id=session.course.cohort_id,
+            starts_at__lt=session.ends_at,
+            ends_at__gt=session.starts_at,
+        )
+        .exclude(status=Session.Status.CANCELLED)
+        .exclude(pk=session.pk)
+        .select_related("course")
+    )
+
+
+def _check_overlap(session: Session) -> None:
+    clash = overlapping_sessions(session).first()
+    if clash is not None:
+        raise ValidationError(
+            _("The cohort already has “%(title)s” (%(course)s) from %(start)s to %(end)s at that time.")
+            % {
+                "title": clash.title,
+                "course": clash.course.code,
+                "start": _local(clash.starts_at),
+                "end": timezone.localtime(clash.ends_at).strftime("%H:%M"),
+            }
+        )
+
+
+def _check_capacity(session: Session) -> None:
+    if session.capacity is None:
+        return
+    enrolled = Enrolment.objects.filter(cohort_id=session.course.cohort_id, status=Enrolment.Status.ACTIVE).count()
+    if session.capacity < enrolled:
+        raise ValidationError(
+            {
+                "capacity": _("The cohort has %(count)s active trainees: the capacity cannot be lower.")
+                % {"count": enrolled}
+            }
+        )
+
+
+@transaction.atomic
+def save_session(session: Session) -> Session:
+    """Create or edit a session; its times change only through `reschedule_session` once it exists."""
+    _check_times(session)
+    session.full_clean()
+    _check_overlap(session)
+    _check_capacity(session)
+    session.save()
+    return session
+
+
+@transaction.atomic
+def delete_session(session: Session) -> None:
+    """Only a session created by mistake goes; one with attendance, notices or materials is cancelled instead."""
+    if session.attendances.exists() or session.absence_notices.exists() or session.materials.exists():
+        raise ValidationError(_("This session has attendance, notices or materials: cancel it instead."))
+    session.delete()
+
+
+def _affected_enrolments(session: Session):
+    """Active trainees for whom the session counts (enrolled by its day)."""
+    day = timezone.localdate(session.starts_at)
+    return Enrolment.objects.filter(
+        cohort_id=session.course.cohort_id, status=Enrolment.Status.ACTIVE, enrolled_on__lte=day
+    ).select_related("trainee")
+
+
+def _enqueue_change_notices(session: Session, *, reason: str, previous_start: datetime.datetime) -> int:
+    key = f"session:{session.pk}:{session.status}:{session.sequence}"
+    context = {
+        "session_id": session.pk,
+        "title": session.title,
+        "course": str(session.course),
+        "status": session.status,
+        "previous_start": _local(previous_start),
+        "starts_at": _local(session.starts_at),
+        "ends_at": _local(session.ends_at),
+        "venue": session.venue,
+        "meeting_url": session.meeting_url,
+        "reason": reason,
+    }
+    messages = [
+        outbox.Message(
+            "session_changed",
+            recipient=enrolment.trainee.email,
+            key=key,
+            context={**context, "full_name": enrolment.trainee.full_name},
+        )
+        for enrolment in _affected_enrolments(session)
+    ]
+    return outbox.enqueue_many(messages)
+
+
+@transaction.atomic
+def reschedule_session(
+    session: Session, *, starts_at: datetime.datetime, ends_at: datetime.datetime, reason: str
+) -> Session:
+    """Move a session, keep its history, and queue a notice to each trainee it concerns."""
+    session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+    if session.is_cancelled:
+        raise ValidationError(_("A cancelled session cannot be rescheduled."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the change.")})
+    previous_start = session.starts_at
+    session.starts_at, session.ends_at = starts_at, ends_at
+    _check_times(session)
+    _check_overlap(session)
+    session.status = Session.Status.RESCHEDULED
+    session.sequence += 1
+    session._change_reason = reason.strip()
+    session.full_clean()
+    session.save()
+    _enqueue_change_notices(session, reason=reason.strip(), previous_start=previous_start)
+    return session
+
+
+@transaction.atomic
+def cancel_session(session: Session, *, reason: str) -> Session:
+    """Cancel a session (it stays, with its history) and queue a notice to each trainee it concerns."""
+    session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+    if session.is_cancelled:
+        raise ValidationError(_("This session is already cancelled."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the cancellation.")})
+    session.status = Session.Status.CANCELLED
+    session.sequence += 1
+    session._change_reason = reason.strip()
+    session.save()
+    _enqueue_change_notices(session, reason=reason.strip(), previous_start=session.starts_at)
+    return session
+
+
+# --- Attendance -------------------------------------------------------------------
+
+
+def eligible_enrolments(session: Session):
+    """Enrolments for which the session counts: enrolled by its day, not ended before it."""
+    day = timezone.localdate(session.starts_at)
+    return (
+        Enrolment.objects.filter(cohort_id=session.course.cohort_id, enrolled_on__lte=day)
+        .exclude(ended_on__lt=day)
+        .exclude(status=Enrolment.Status.WITHDRAWN, ended_on__isnull=True)
+    )
+
+
+def _check_room(session: Session, *, adding: int) -> None:
+    if session.capacity is None or adding <= 0:
+        return
+    present = Attendance.objects.filter(session=session, status__in=Attendance.ATTENDED).count()
+    if present + adding > session.capacity:
+        raise ValidationError(
+            _("The session holds %(capacity)s people: %(count)s are already marked present.")
+            % {"capacity": session.capacity, "count": present}
+        )
+
+
+@transaction.atomic
+def record_attendance(session: Session, *, trainee: Trainee, status: str, note: str = "", by=None) -> Attendance:
+    session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+    if session.is_cancelled:
+        raise ValidationError(_("This session is cancelled: no attendance is taken."))
+    if status not in Attendance.Status.values:
+        raise ValidationError({"status": _("Choose present, late, absent or excused.")})
+    if not eligible_enrolments(session).filter(trainee=trainee).exists():
+        raise ValidationError(_("This trainee was not enrolled in the cohort on the day of the session."))
+    attendance = Attendance.objects.filter(session=session, trainee=trainee).first()
+    was_attended = attendance is not None and attendance.status in Attendance.ATTENDED
+    if status in Attendance.ATTENDED and not was_attended:
+        _check_room(session, adding=1)
+    if attendance is None:
+        attendance = Attendance(session=session, trainee=trainee)
+    attendance.status = status
+    attendance.note = note.strip()
+    attendance.recorded_by = by
+    attendance.full_clean()
+    attendance.save()
+    return attendance
+
+
+@transaction.atomic
+def mark_all_present(session: Session, *, by=None) -> int:
+    """Mark present every eligible trainee not marked yet; a status already set is never overwritten."""
+    session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+    if session.is_cancelled:
+        raise ValidationError(_("This session is cancelled: no attendance is taken."))
+    marked = Attendance.objects.filter(session=session).values("trainee_id")
+    trainee_ids = list(eligible_enrolments(session).exclude(trainee_id__in=marked).values_list("trainee_id", flat=True))
+    _check_room(session, adding=len(trainee_ids))
+    rows = [
+        Attendance(session=session, trainee_id=pk, status=Attendance.Status.PRESENT, recorded_by=by)
+        for pk in trainee_ids
+    ]
+    bulk_create_with_history(rows, Attendance, batch_size=500, default_user=by)
+    return len(rows)
+
+
+# --- Materials --------------------------------------------------------------------
+
+
+def validate_upload(upload) -> None:
+    """Only the file types of lecture materials, and not larger than MAX_UPLOAD_BYTES."""
+    extension = PurePath(upload.name or "").suffix.lower()
+    allowed = ALLOWED_UPLOADS.get(extension)
+    if allowed is None:
+        raise ValidationError(
+            _("Files of type “%(extension)s” are not accepted. Accepted: %(allowed)s.")
+            % {"extension": extension or "?", "allowed": ", ".join(sorted(ALLOWED_UPLOADS))}
+        )
+    content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+    if content_type not in allowed and content_type not in GENERIC_CONTENT_TYPES:
+        raise ValidationError(
+            _("The file's content does not match its “%(extension)s” name.") % {"extension": extension}
+        )
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("The file is larger than %(limit)s MB.") % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)})
+    if extension == ".pdf":
+        head = upload.read(5)
+        upload.seek(0)
+        if head != b"%PDF-":
+            raise ValidationError(_("This is not a PDF file."))
+
+
+@transaction.atomic
+def add_material(material: Material, *, upload=None) -> Material:
+    """Save a material; an upload goes through the default storage after validation."""
+    if upload is not None:
+        validate_upload(upload)
+        material.file = upload
+    if material.session_id and material.session.course_id != material.course_id:
+        raise ValidationError({"session": _("This session belongs to another course.")})
+    if not material.file and not material.url:
+        raise ValidationError(_("Upload a file or give a link."))
+    material.full_clean()
+    material.save()
+    return material
+
+
+def set_material_published(material: Material, *, published: bool) -> Material:
+    material.published = published
+    material.save(update_fields=["published"])
+    return material

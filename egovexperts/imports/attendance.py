@@ -1,0 +1,94 @@
+"""Attendance of a course's sessions from an online-platform export or a sign-in sheet."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cohorts.models import Enrolment
+from courses.models import Attendance, Course, Session
+from trainees.models import Trainee
+
+from .files import Table
+from .models import Outcome
+from .plans import Changes, Plan, RowResult, read_rows
+from .resources import AttendanceResource
+
+
+def _enrolled(periods, day) -> bool:
+    """The rule of courses.services.eligible_enrolments, on enrolments loaded once."""
+    return any(
+        enrolled_on <= day and not (ended_on and ended_on < day) and not (status == "withdrawn" and ended_on is None)
+        for enrolled_on, ended_on, status in periods
+    )
+
+
+def plan(table: Table, *, course: Course, user=None, **options) -> Plan:
+    sessions = list(Session.objects.filter(course=course))
+    resource = AttendanceResource(sessions=sessions)
+    results, cleaned, notes = read_rows(resource, table)
+    emails = sorted({values["email"] for values in cleaned if values.get("email")})
+    trainees = {}
+    for start in range(0, len(emails), 2000):
+        for trainee in Trainee.objects.filter(email__in=emails[start : start + 2000]).only("pk", "email", "full_name"):
+            trainees[trainee.email.lower()] = trainee
+    existing = {(a.session_id, a.trainee_id): a for a in Attendance.objects.filter(session__course=course)}
+    enrolments = defaultdict(list)
+    for trainee_id, *period in Enrolment.objects.filter(cohort_id=course.cohort_id).values_list(
+        "trainee_id", "enrolled_on", "ended_on", "status"
+    ):
+        enrolments[trainee_id].append(period)
+    seen: dict[tuple, RowResult] = {}
+    new, updates = [], []
+    for result, values in zip(results, cleaned, strict=True):
+        if result.outcome == Outcome.ERROR:
+            continue
+        email, session = values["email"], values["session"]
+        result.key = f"{email} – {session.title}"
+        trainee = trainees.get(email)
+        if trainee is None:
+            result.error(_("no trainee has the email %(email)s.") % {"email": email})
+            continue
+        if session.is_cancelled:
+            result.error(_("the session '%(title)s' is cancelled: no attendance is taken.") % {"title": session.title})
+            continue
+        if not _enrolled(enrolments[trainee.pk], timezone.localdate(session.starts_at)):
+            result.error(_("%(email)s was not enrolled in the cohort on the day of the session.") % {"email": email})
+            continue
+        key = (session.pk, trainee.pk)
+        if key in seen:
+            result.error(
+                _("%(email)s appears twice for this session, on rows %(first)s and %(second)s.")
+                % {"email": email, "first": seen[key].line, "second": result.line}
+            )
+            continue
+        seen[key] = result
+        status, note = values["status"], values.get("note") or ""
+        attendance = existing.get(key)
+        if attendance is None:
+            result.outcome = Outcome.NEW
+            new.append(Attendance(session=session, trainee=trainee, status=status, note=note, recorded_by=user))
+            continue
+        changed = {}
+        if attendance.status != status:
+            changed["status"] = status
+            result.change(_("Status"), attendance.get_status_display(), Attendance.Status(status).label)
+        if note and attendance.note != note:
+            changed["note"] = note
+            result.change(_("Note"), attendance.note, note)
+        if changed:
+            updates.append((attendance, changed))
+
+    def write(changes: Changes) -> None:
+        Attendance.objects.bulk_create(new, batch_size=2000)
+        changes.record_created(new, ["session_id", "trainee_id", "status", "note"])
+        for attendance, changed in updates:
+            changes.record_update(attendance, changed)
+            for name, value in changed.items():
+                setattr(attendance, name, value)
+            attendance.recorded_by = user
+        Attendance.objects.bulk_update([a for a, _c in updates], ["status", "note", "recorded_by"], batch_size=2000)
+
+    return Plan(rows=results, notes=notes, write=write)

@@ -1,0 +1,1 @@
+"""Cross-app reports of the programme office: the dashboard."""

@@ -1,0 +1,161 @@
+"""The programme dashboard: figures from every app, computed in a fixed number of queries.
+
+The figures aggregate every attendance row of the programme (hundreds of thousands), so
+they are cached under a fingerprint of the data: the highest ids of the tables they read
+and of their history tables (every save writes a history row). Any recorded change gives
+a new fingerprint, hence fresh figures; time moves the fingerprint every CACHE_MINUTES.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from cohorts.models import Cohort, Enrolment
+from courses.models import Attendance, Course, Session
+from courses.progress import Window, progress_table
+from trainees.commitments import Status as CommitmentStatus
+from trainees.models import Assignment, RetentionCommitment, Trainee
+from trainees.selectors import commitments_with_status
+
+CACHE_MINUTES = 5
+LIST_LENGTH = 10
+
+
+@dataclass
+class CourseRate:
+    course: Course
+    attended: int
+    counted: int
+
+    @property
+    def percent(self):
+        return round(self.attended * 100 / self.counted, 1) if self.counted else None
+
+
+@dataclass
+class BehindRow:
+    trainee_id: int
+    full_name: str
+    course: Course
+    percent: object
+    required: int
+    at_risk: bool
+
+
+@dataclass
+class Dashboard:
+    as_of: datetime.datetime
+    cohorts: list
+    next_sessions: list
+    unrecorded_sessions: list
+    unrecorded_count: int
+    course_rates: list  # the lowest rates first, LIST_LENGTH * 2 at most
+    course_count: int
+    behind: list
+    behind_count: int
+    at_risk_count: int
+    commitments_ending: list = field(default_factory=list)
+    commitments_broken: list = field(default_factory=list)
+
+
+def _fingerprint() -> str:
+    """Highest ids of the tables the dashboard reads (one query, each an index lookup)."""
+    models = [Attendance, Session, Course, Enrolment, Cohort, RetentionCommitment, Assignment, Trainee]
+    tables = [(m._meta.db_table, m._meta.pk.column) for m in models]
+    tables += [(m.history.model._meta.db_table, "history_id") for m in models]
+    columns = ", ".join(f"(SELECT MAX({column}) FROM {table})" for table, column in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")  # table names come from the models, not from input
+        return ":".join(str(value or 0) for value in cursor.fetchone())
+
+
+def dashboard(*, now: datetime.datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    bucket = int(now.timestamp() // (CACHE_MINUTES * 60))
+    key = f"reports:dashboard:{settings.LANGUAGE_CODE}:{bucket}:{_fingerprint()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute_dashboard(now=now)
+        cache.set(key, figures, CACHE_MINUTES * 60)
+    return figures
+
+
+def _commitments(today: datetime.date):
+    """Commitments ending soon and broken ones; only plausible candidates are evaluated."""
+    soon = today + datetime.timedelta(days=settings.COMMITMENT_ENDING_SOON_DAYS)
+    departed = Assignment.objects.filter(
+        trainee=OuterRef("trainee_id"),
+        ends_on__isnull=False,
+        ends_on__lt=OuterRef("ends_on"),
+        ends_on__lte=today,
+        # A departure the day before the start breaks it too. Two days, not one: SQLite compares
+        # the shifted date as a "YYYY-MM-DD 00:00:00" string. Python evaluates candidates exactly.
+        ends_on__gte=OuterRef("starts_on") - datetime.timedelta(days=2),
+    )
+    candidates = RetentionCommitment.objects.filter(waived_on__isnull=True).filter(
+        Q(ends_on__gt=today, ends_on__lte=soon) | Q(Exists(departed), starts_on__lte=today)
+    )
+    evaluated = commitments_with_status(candidates.order_by("ends_on", "pk"), today=today)
+    ending = [c for c in evaluated if c.evaluation.status == CommitmentStatus.ENDING_SOON]
+    broken = [c for c in evaluated if c.evaluation.status == CommitmentStatus.BROKEN]
+    broken.sort(key=lambda c: c.evaluation.broken_on, reverse=True)
+    return ending, broken
+
+
+def compute_dashboard(*, now: datetime.datetime) -> Dashboard:
+    cohorts = list(Cohort.objects.select_related("programme").with_counts())
+    sessions = Session.objects.select_related("course__cohort")
+    next_sessions = list(sessions.upcoming(now).order_by("starts_at", "pk")[:LIST_LENGTH])
+    unrecorded = sessions.held(now).filter(~Exists(Attendance.objects.filter(session=OuterRef("pk"))))
+    unrecorded_list = list(unrecorded.order_by("-starts_at", "-pk")[:LIST_LENGTH])
+    unrecorded_count = unrecorded.count() if len(unrecorded_list) == LIST_LENGTH else len(unrecorded_list)
+
+    enrolments = Enrolment.objects.values_list("trainee_id", "cohort_id", "enrolled_on", "ended_on", "status")
+    windows, active = [], set()
+    for trainee_id, cohort_id, enrolled_on, ended_on, status in enrolments:
+        windows.append(Window(trainee_id, cohort_id, enrolled_on, ended_on))
+        if status == Enrolment.Status.ACTIVE:
+            active.add(trainee_id)
+    table = progress_table(windows, now=now)
+    courses = {course.pk: course for course in Course.objects.select_related("cohort").order_by("year", "code")}
+    rates = {pk: CourseRate(course, 0, 0) for pk, course in courses.items()}
+    behind = []
+    at_risk = 0
+    for (trainee_id, course_id), progress in table.items():
+        rates[course_id].attended += progress.attended
+        rates[course_id].counted += progress.counted
+        if trainee_id not in active:
+            continue
+        at_risk += progress.at_risk
+        if progress.percent is not None and progress.percent < progress.required_percent:
+            behind.append((progress.at_risk, -progress.percent, trainee_id, course_id, progress))
+    behind.sort(reverse=True)
+    shown = behind[: LIST_LENGTH * 2]
+    names = dict(Trainee.objects.filter(pk__in=[row[2] for row in shown]).values_list("pk", "full_name"))
+    behind_rows = [
+        BehindRow(trainee_id, names.get(trainee_id, ""), courses[course_id], p.percent, p.required_percent, p.at_risk)
+        for _risk, _percent, trainee_id, course_id, p in shown
+    ]
+    held_rates = sorted((rate for rate in rates.values() if rate.counted), key=lambda rate: rate.percent)
+    ending, broken = _commitments(timezone.localdate(now))
+    return Dashboard(
+        as_of=now,
+        cohorts=cohorts,
+        next_sessions=next_sessions,
+        unrecorded_sessions=unrecorded_list,
+        unrecorded_count=unrecorded_count,
+        course_rates=held_rates[: LIST_LENGTH * 2],
+        course_count=len(held_rates),
+        behind=behind_rows,
+        behind_count=len(behind),
+        at_risk_count=at_risk,
+        commitments_ending=ending[:LIST_LENGTH],
+        commitments_broken=broken[:LIST_LENGTH],
+    )

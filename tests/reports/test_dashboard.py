@@ -1,0 +1,117 @@
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from courses import services
+from egovexperts.reports.selectors import dashboard
+from tests.factories import (
+    AssignmentFactory,
+    AttendanceFactory,
+    CohortFactory,
+    CommitmentFactory,
+    CourseFactory,
+    EnrolmentFactory,
+    SessionFactory,
+    agency,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2024, 3, 15, 12, 0, tzinfo=datetime.UTC)
+
+
+def _session(course, days, **kwargs):
+    start = NOW + datetime.timedelta(days=days)
+    return SessionFactory(course=course, starts_at=start, ends_at=start + datetime.timedelta(hours=2), **kwargs)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_dashboard_figures():
+    cohort = CohortFactory(name="Khóa 1")
+    course = CourseFactory(cohort=cohort, code="KT-01", min_attendance_percent=80)
+    good, poor = (EnrolmentFactory(cohort=cohort).trainee for _ in range(2))
+    EnrolmentFactory(cohort=cohort, status="withdrawn", ended_on=datetime.date(2021, 1, 1), withdrawal_reason="x")
+    held = [_session(course, -d) for d in (9, 8, 7)]
+    unrecorded = _session(course, -1)
+    upcoming = _session(course, 3)
+    for session in held:
+        AttendanceFactory(session=session, trainee=good)
+        AttendanceFactory(session=session, trainee=poor, status="absent")
+
+    figures = dashboard()
+
+    (row,) = figures.cohorts
+    assert (row.enrolled_count, row.active_count, row.withdrawn_count) == (3, 2, 1)
+    assert figures.next_sessions == [upcoming]
+    assert figures.unrecorded_sessions == [unrecorded] and figures.unrecorded_count == 1
+    (rate,) = figures.course_rates
+    assert (rate.attended, rate.counted) == (3, 6)  # the unrecorded session is still pending
+    assert [(r.full_name, r.course.code, r.percent, r.at_risk) for r in figures.behind] == [
+        (poor.full_name, "KT-01", 0, True)
+    ]
+    assert (figures.behind_count, figures.at_risk_count) == (1, 1)
+
+
+def test_dashboard_lists_commitments_ending_soon_and_broken():
+    today = timezone.localdate()
+    ending = CommitmentFactory(starts_on=today - datetime.timedelta(days=3 * 365 - 30))
+    AssignmentFactory(trainee=ending.trainee, starts_on=datetime.date(2010, 1, 1))
+    broken = CommitmentFactory(starts_on=today - datetime.timedelta(days=400))
+    post = AssignmentFactory(trainee=broken.trainee, starts_on=datetime.date(2015, 1, 1))
+    post.ends_on = today - datetime.timedelta(days=100)
+    post.save()
+    AssignmentFactory(trainee=broken.trainee, agency=agency("bo-y-te"), starts_on=today - datetime.timedelta(days=99))
+    fine = CommitmentFactory(starts_on=today - datetime.timedelta(days=100))
+    AssignmentFactory(trainee=fine.trainee, starts_on=datetime.date(2010, 1, 1))
+
+    figures = dashboard()
+
+    assert figures.commitments_ending == [ending]
+    assert figures.commitments_broken == [broken]
+
+
+def test_dashboard_numbers_change_as_soon_as_attendance_is_taken():
+    course = CourseFactory()
+    trainee = EnrolmentFactory(cohort=course.cohort).trainee
+    start = timezone.now() - datetime.timedelta(hours=3)
+    session = SessionFactory(course=course, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    assert dashboard().unrecorded_count == 1
+    services.record_attendance(session, trainee=trainee, status="present")
+    figures = dashboard()
+    assert figures.unrecorded_count == 0
+    assert (figures.course_rates[0].attended, figures.course_rates[0].counted) == (1, 1)
+
+
+def test_organizers_land_on_the_dashboard(organizer_client):
+    assert organizer_client.get(reverse("home")).url == reverse("reports:dashboard")
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_dashboard_query_count_does_not_grow(organizer_client, django_assert_max_num_queries, size):
+    cohort = CohortFactory()
+    courses = CourseFactory.create_batch(2, cohort=cohort)
+    sessions = [
+        _session(
+            course,
+            days,
+        )
+        for course in courses
+        for days in (-30, -20, 10)
+    ]
+    for enrolment in EnrolmentFactory.create_batch(size, cohort=cohort):
+        CommitmentFactory(trainee=enrolment.trainee, starts_on=datetime.date(2022, 1, 1))
+        AssignmentFactory(trainee=enrolment.trainee, starts_on=datetime.date(2019, 1, 1))
+        for session in sessions[:2]:
+            AttendanceFactory(session=session, trainee=enrolment.trainee, status="absent")
+    # session, user, groups, trainee of the user; fingerprint; cohorts, next sessions, unrecorded
+    # sessions and their count, enrolments, courses, sessions and attendance of the progress table,
+    # courses, trainee names, commitments with trainees, their posts, agencies
+    with django_assert_max_num_queries(19):
+        response = organizer_client.get(reverse("reports:dashboard"))
+    assert response.status_code == 200
+    # Cached: the fingerprint only.
+    with django_assert_max_num_queries(5):
+        organizer_client.get(reverse("reports:dashboard"))

@@ -1,0 +1,66 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import (
+    AssignmentFactory,
+    AttendanceFactory,
+    CommitmentFactory,
+    CourseFactory,
+    EnrolmentFactory,
+    SessionFactory,
+    agency,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_profile_shows_contact_posts_commitment_and_attendance(organizer_client):
+    first = AssignmentFactory(
+        position="Chuyên viên", starts_on=datetime.date(2018, 1, 1), ends_on=datetime.date(2021, 6, 30)
+    )
+    trainee = first.trainee
+    AssignmentFactory(
+        trainee=trainee, agency=agency("bo-y-te"), position="Phó Vụ trưởng", starts_on=datetime.date(2021, 7, 1)
+    )
+    CommitmentFactory(trainee=trainee, starts_on=datetime.date(2020, 6, 1))
+    enrolment = EnrolmentFactory(trainee=trainee)
+    start = timezone.now() - datetime.timedelta(days=3)
+    session = SessionFactory(
+        course=CourseFactory(cohort=enrolment.cohort, code="KT-01"),
+        title="Kiến trúc CPĐT",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+    )
+    AttendanceFactory(session=session, trainee=trainee, status="late", note="Tắc đường")
+
+    response = organizer_client.get(reverse("trainees:trainee-detail", args=[trainee.pk]))
+
+    html = response.content.decode()
+    for text in [trainee.email, "Chuyên viên", "Phó Vụ trưởng", "30/06/2021", "Kiến trúc CPĐT", "Tắc đường", "KT-01"]:
+        assert text in html
+    commitment = response.context["commitments"][0]
+    assert commitment.evaluation.status == "broken"  # left Hà Nội for a ministry on 01/07/2021
+    ((course, progress),) = response.context["progress"]
+    assert (course.code, progress.attended, progress.hours) == ("KT-01", 1, 2.0)
+
+
+def test_profile_of_a_missing_trainee_is_a_404(organizer_client):
+    assert organizer_client.get(reverse("trainees:trainee-detail", args=[987654321])).status_code == 404
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_profile_query_count_does_not_grow(organizer_client, django_assert_max_num_queries, size):
+    enrolment = EnrolmentFactory()
+    trainee = enrolment.trainee
+    AssignmentFactory(trainee=trainee)
+    CommitmentFactory(trainee=trainee)
+    course = CourseFactory(cohort=enrolment.cohort)
+    for day in range(size):
+        start = timezone.now() - datetime.timedelta(days=day + 1)
+        session = SessionFactory(course=course, starts_at=start, ends_at=start + datetime.timedelta(hours=1))
+        AttendanceFactory(session=session, trainee=trainee)
+    with django_assert_max_num_queries(16):
+        organizer_client.get(reverse("trainees:trainee-detail", args=[trainee.pk]))

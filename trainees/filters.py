@@ -1,0 +1,125 @@
+"""The trainee directory's search and filters (django-filter)."""
+
+import django_filters
+from django.core.paginator import Page, Paginator
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cohorts.models import Cohort, Enrolment
+
+from .models import Agency, Assignment, Trainee
+
+
+class TraineeFilter(django_filters.FilterSet):
+    class Kind:
+        CENTRAL = "central"
+        PROVINCIAL = "provincial"
+
+    STATUS_NONE = "none"
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    cohort = django_filters.ModelChoiceFilter(
+        label=_("Cohort"), queryset=Cohort.objects.all(), method="in_cohort", empty_label=_("All")
+    )
+    agency_kind = django_filters.ChoiceFilter(
+        label=_("Agency kind"),
+        choices=[(Kind.CENTRAL, _("Ministries and central agencies")), (Kind.PROVINCIAL, _("Provinces and cities"))],
+        method="with_agency_kind",
+        empty_label=_("All"),
+    )
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Agency"),
+        queryset=Agency.objects.in_force().order_by("kind", "short_name"),
+        method="at_agency",
+        empty_label=_("All"),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Enrolment"),
+        choices=[*Enrolment.Status.choices, (STATUS_NONE, _("not enrolled"))],
+        method="with_status",
+        empty_label=_("All"),
+    )
+
+    class Meta:
+        model = Trainee
+        fields = ["q", "cohort", "agency_kind", "agency", "status"]
+
+    def search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def in_cohort(self, queryset, name, value):
+        return queryset.filter(pk__in=Enrolment.objects.filter(cohort=value).values("trainee_id"))
+
+    @staticmethod
+    def _posts():
+        return Assignment.objects.held_on(timezone.localdate())
+
+    def with_agency_kind(self, queryset, name, value):
+        kinds = Agency.CENTRAL_KINDS if value == self.Kind.CENTRAL else Agency.PROVINCIAL_KINDS
+        return queryset.filter(pk__in=self._posts().filter(agency__kind__in=kinds).values("trainee_id"))
+
+    def at_agency(self, queryset, name, value):
+        return queryset.filter(pk__in=self._posts().filter(agency=value).values("trainee_id"))
+
+    def with_status(self, queryset, name, value):
+        enrolments = Enrolment.objects.values("trainee_id")
+        if value == self.STATUS_NONE:
+            return queryset.exclude(pk__in=enrolments)
+        return queryset.filter(pk__in=enrolments.filter(status=value))
+
+
+def directory(data) -> TraineeFilter:
+    return TraineeFilter(data, queryset=Trainee.objects.in_vietnamese_order())
+
+
+def filter_choices(filterset: TraineeFilter) -> dict[str, list]:
+    """The options of each select as (value, label) pairs, read as plain rows, not model instances."""
+    form = filterset.form
+    empty = [("", _("All"))]
+    return {
+        "cohort": empty + list(form.fields["cohort"].queryset.values_list("pk", "name")),
+        "agency": empty + list(form.fields["agency"].queryset.values_list("pk", "name_vi")),
+        "agency_kind": list(form.fields["agency_kind"].choices),
+        "status": list(form.fields["status"].choices),
+    }
+
+
+def directory_page(filterset: TraineeFilter, number, *, per_page: int = 50) -> Page:
+    """One page of the filtered directory, each row a dict with the current post and latest enrolment.
+
+    A search reads the matching ids in one scan (count and page from the same list); the
+    columns are then joined for the page's rows only, never for the whole table.
+    """
+    ids = filterset.qs.values_list("pk", flat=True)
+    if filterset.form.cleaned_data.get("q") if filterset.is_bound and filterset.form.is_valid() else False:
+        ids = list(ids)
+    page = Paginator(ids, per_page).get_page(number)
+    latest = Enrolment.objects.filter(trainee=OuterRef("pk")).order_by("-enrolled_on", "-pk")
+    labels = dict(Enrolment.Status.choices)
+    rows = (
+        Trainee.objects.filter(pk__in=list(page.object_list))
+        .with_current_post()
+        .annotate(
+            enrolment_status=Subquery(latest.values("status")[:1]),
+            cohort_name=Subquery(latest.values("cohort__name")[:1]),
+        )
+        .in_vietnamese_order()
+        .values(
+            "pk",
+            "full_name",
+            "email",
+            "current_position",
+            "current_unit_name",
+            "current_agency_name",
+            "enrolment_status",
+            "cohort_name",
+        )
+    )
+    prefix = reverse("trainees:trainee-detail", args=[0]).removesuffix("0/")
+    page.object_list = [
+        {**row, "url": f"{prefix}{row['pk']}/", "enrolment_label": str(labels.get(row["enrolment_status"], ""))}
+        for row in rows
+    ]
+    return page
