@@ -34,8 +34,20 @@ MEETING_URL = "https://meet.example.org/egov-100"
 
 # Agencies nominating two trainees (the rest nominate one).
 TWICE = {
-    "bo-thong-tin-va-truyen-thong", "bo-y-te", "bo-tai-chinh", "bo-cong-an", "bo-quoc-phong", "bo-giao-duc-va-dao-tao",
-    "bo-ke-hoach-va-dau-tu", "bo-noi-vu", "ha-noi", "ho-chi-minh", "da-nang", "hai-phong", "can-tho", "quang-ninh",
+    "bo-thong-tin-va-truyen-thong",
+    "bo-y-te",
+    "bo-tai-chinh",
+    "bo-cong-an",
+    "bo-quoc-phong",
+    "bo-giao-duc-va-dao-tao",
+    "bo-ke-hoach-va-dau-tu",
+    "bo-noi-vu",
+    "ha-noi",
+    "ho-chi-minh",
+    "da-nang",
+    "hai-phong",
+    "can-tho",
+    "quang-ninh",
     "thua-thien-hue",
 }
 
@@ -101,8 +113,13 @@ class _Seeder:
         admin = User(username="admin@example.org", email="admin@example.org", is_staff=True, is_superuser=True)
         admin.set_password(PASSWORD)
         admin.save()
-        organizer = User(username="organizer@example.org", email="organizer@example.org", is_staff=True,
-                         first_name="Phòng", last_name="Chương trình")
+        organizer = User(
+            username="organizer@example.org",
+            email="organizer@example.org",
+            is_staff=True,
+            first_name="Phòng",
+            last_name="Chương trình",
+        )
         organizer.set_password(PASSWORD)
         organizer.save()
         organizer.groups.add(Group.objects.get(name=ORGANIZER_GROUP))
@@ -123,15 +140,22 @@ class _Seeder:
             name = self.unique_name(used)
             family, *_, given = name.split()
             email = f"{fold_ascii(given)}.{fold_ascii(family)}{index:02d}@example.org"
-            trainee = Trainee.objects.create(full_name=name, email=email, phone=f"09{self.rng.randrange(10**8):08d}",
-                                             share_contact=index % 3 != 0)
+            trainee = Trainee.objects.create(
+                full_name=name, email=email, phone=f"09{self.rng.randrange(10**8):08d}", share_contact=index % 3 != 0
+            )
             unit, position = self.post_for(agency)
             trainee_services.record_assignment(
-                trainee, agency=agency, unit=unit, position=position, starts_on=datetime.date(2018, 1, 1) +
-                datetime.timedelta(days=self.rng.randrange(500)), reason=Assignment.Reason.APPOINTED,
+                trainee,
+                agency=agency,
+                unit=unit,
+                position=position,
+                starts_on=datetime.date(2018, 1, 1) + datetime.timedelta(days=self.rng.randrange(500)),
+                reason=Assignment.Reason.APPOINTED,
             )
             RetentionCommitment.objects.create(
-                trainee=trainee, agency=agency, starts_on=COHORT_START,
+                trainee=trainee,
+                agency=agency,
+                starts_on=COHORT_START,
                 document_ref=f"Công văn số {100 + index}/CK-CPĐT",
             )
             Enrolment.objects.create(cohort=self.cohort, trainee=trainee, nominated_by=agency, enrolled_on=COHORT_START)
@@ -175,63 +199,150 @@ class _Seeder:
         created = [Session.objects.create(course=course, **session) for session in sessions]
         for title, public, session_index in materials:
             Material.objects.create(
-                course=course, session=created[session_index] if session_index is not None else None, title=title,
-                url=f"https://example.org/bai-giang/{code.lower()}-{len(title)}.pdf", published=True, public=public,
+                course=course,
+                session=created[session_index] if session_index is not None else None,
+                title=title,
+                url=f"https://example.org/bai-giang/{code.lower()}-{len(title)}.pdf",
+                published=True,
+                public=public,
             )
         return course
 
     def online(self, title, day, lecturer, start=8, hours=4):
-        return dict(title=title, kind=Session.Kind.ONLINE, starts_at=at(day, start), ends_at=at(day, start + hours),
-                    meeting_url=MEETING_URL, lecturers=lecturer)
+        return dict(
+            title=title,
+            kind=Session.Kind.ONLINE,
+            starts_at=at(day, start),
+            ends_at=at(day, start + hours),
+            meeting_url=MEETING_URL,
+            lecturers=lecturer,
+        )
 
     def curriculum(self) -> None:
         d = datetime.date
-        self.course("CPĐT-01", "Tổng quan Chính phủ điện tử và chuyển đổi số", 2020, 16, [
-            self.online("Khai giảng và định hướng chương trình (trực tuyến, giãn cách COVID-19)", d(2020, 6, 2),
-                        "TS. Nguyễn Minh Hồng"),
-            self.online("Chính phủ điện tử hướng tới Chính phủ số", d(2020, 6, 4), "ThS. Đỗ Công Anh"),
-            dict(title="Lớp tập trung ngày 1: Kiến trúc Chính phủ điện tử", kind=Session.Kind.IN_PERSON,
-                 starts_at=at(d(2020, 6, 11), 8), ends_at=at(d(2020, 6, 11), 17), venue=VENUE_HANOI,
-                 lecturers="Cục Tin học hóa", capacity=120),
-            dict(title="Lớp tập trung ngày 2: Nền tảng tích hợp, chia sẻ dữ liệu", kind=Session.Kind.IN_PERSON,
-                 starts_at=at(d(2020, 6, 12), 8), ends_at=at(d(2020, 6, 12), 17), venue=VENUE_HANOI,
-                 lecturers="Cục Tin học hóa", capacity=120),
-        ], materials=[("Bài giảng: Chính phủ điện tử hướng tới Chính phủ số", True, 1),
-                      ("Khung kiến trúc Chính phủ điện tử Việt Nam 2.0", True, 2)])
-        self.course("CPĐT-02", "Điện toán đám mây và trung tâm dữ liệu", 2021, 12, [
-            self.online("Điện toán đám mây cho cơ quan nhà nước", d(2021, 3, 16), "ThS. Trần Quang Hưng"),
-            self.online("Tiêu chí nền tảng điện toán đám mây phục vụ Chính phủ số", d(2021, 7, 20), "Cục Tin học hóa"),
-            dict(title="Tham quan trung tâm dữ liệu đám mây", kind=Session.Kind.SITE_VISIT,
-                 starts_at=at(d(2021, 11, 25), 8), ends_at=at(d(2021, 11, 25), 12),
-                 venue="Trung tâm dữ liệu đám mây, Khu Công nghệ cao Hòa Lạc, Hà Nội", capacity=60),
-        ], materials=[("Bài giảng: Điện toán đám mây cho cơ quan nhà nước", True, 0)])
-        self.course("CPĐT-03", "An toàn thông tin mạng", 2022, 12, [
-            self.online("Bảo đảm an toàn hệ thống thông tin theo cấp độ", d(2022, 4, 12), "Cục An toàn thông tin"),
-            self.online("Diễn tập ứng cứu sự cố an toàn thông tin", d(2022, 9, 13), "Cục An toàn thông tin"),
-            dict(title="Kiểm tra cuối học phần", kind=Session.Kind.EXAM, starts_at=at(d(2022, 10, 4), 8),
-                 ends_at=at(d(2022, 10, 4), 10), meeting_url=MEETING_URL),
-        ], materials=[("Tài liệu diễn tập (nội bộ)", False, 1)])
-        self.course("CPĐT-04", "Dữ liệu số và nền tảng số", 2023, 8, [
-            self.online("Quản trị dữ liệu trong cơ quan nhà nước", d(2023, 5, 9), "Cục Chuyển đổi số quốc gia"),
-            self.online("Nền tảng số quốc gia", d(2023, 10, 17), "Cục Chuyển đổi số quốc gia"),
-        ])
+        self.course(
+            "CPĐT-01",
+            "Tổng quan Chính phủ điện tử và chuyển đổi số",
+            2020,
+            16,
+            [
+                self.online(
+                    "Khai giảng và định hướng chương trình (trực tuyến, giãn cách COVID-19)",
+                    d(2020, 6, 2),
+                    "TS. Nguyễn Minh Hồng",
+                ),
+                self.online("Chính phủ điện tử hướng tới Chính phủ số", d(2020, 6, 4), "ThS. Đỗ Công Anh"),
+                dict(
+                    title="Lớp tập trung ngày 1: Kiến trúc Chính phủ điện tử",
+                    kind=Session.Kind.IN_PERSON,
+                    starts_at=at(d(2020, 6, 11), 8),
+                    ends_at=at(d(2020, 6, 11), 17),
+                    venue=VENUE_HANOI,
+                    lecturers="Cục Tin học hóa",
+                    capacity=120,
+                ),
+                dict(
+                    title="Lớp tập trung ngày 2: Nền tảng tích hợp, chia sẻ dữ liệu",
+                    kind=Session.Kind.IN_PERSON,
+                    starts_at=at(d(2020, 6, 12), 8),
+                    ends_at=at(d(2020, 6, 12), 17),
+                    venue=VENUE_HANOI,
+                    lecturers="Cục Tin học hóa",
+                    capacity=120,
+                ),
+            ],
+            materials=[
+                ("Bài giảng: Chính phủ điện tử hướng tới Chính phủ số", True, 1),
+                ("Khung kiến trúc Chính phủ điện tử Việt Nam 2.0", True, 2),
+            ],
+        )
+        self.course(
+            "CPĐT-02",
+            "Điện toán đám mây và trung tâm dữ liệu",
+            2021,
+            12,
+            [
+                self.online("Điện toán đám mây cho cơ quan nhà nước", d(2021, 3, 16), "ThS. Trần Quang Hưng"),
+                self.online(
+                    "Tiêu chí nền tảng điện toán đám mây phục vụ Chính phủ số", d(2021, 7, 20), "Cục Tin học hóa"
+                ),
+                dict(
+                    title="Tham quan trung tâm dữ liệu đám mây",
+                    kind=Session.Kind.SITE_VISIT,
+                    starts_at=at(d(2021, 11, 25), 8),
+                    ends_at=at(d(2021, 11, 25), 12),
+                    venue="Trung tâm dữ liệu đám mây, Khu Công nghệ cao Hòa Lạc, Hà Nội",
+                    capacity=60,
+                ),
+            ],
+            materials=[("Bài giảng: Điện toán đám mây cho cơ quan nhà nước", True, 0)],
+        )
+        self.course(
+            "CPĐT-03",
+            "An toàn thông tin mạng",
+            2022,
+            12,
+            [
+                self.online("Bảo đảm an toàn hệ thống thông tin theo cấp độ", d(2022, 4, 12), "Cục An toàn thông tin"),
+                self.online("Diễn tập ứng cứu sự cố an toàn thông tin", d(2022, 9, 13), "Cục An toàn thông tin"),
+                dict(
+                    title="Kiểm tra cuối học phần",
+                    kind=Session.Kind.EXAM,
+                    starts_at=at(d(2022, 10, 4), 8),
+                    ends_at=at(d(2022, 10, 4), 10),
+                    meeting_url=MEETING_URL,
+                ),
+            ],
+            materials=[("Tài liệu diễn tập (nội bộ)", False, 1)],
+        )
+        self.course(
+            "CPĐT-04",
+            "Dữ liệu số và nền tảng số",
+            2023,
+            8,
+            [
+                self.online("Quản trị dữ liệu trong cơ quan nhà nước", d(2023, 5, 9), "Cục Chuyển đổi số quốc gia"),
+                self.online("Nền tảng số quốc gia", d(2023, 10, 17), "Cục Chuyển đổi số quốc gia"),
+            ],
+        )
         self.current_course()
 
     def current_course(self) -> None:
         """This year's course: a session held recently without attendance, and sessions to come."""
         today = self.today
-        course = self.course("CPĐT-05", "Trí tuệ nhân tạo trong cơ quan nhà nước", today.year, 12, [
-            self.online("Trí tuệ nhân tạo: cơ hội và rủi ro", today - datetime.timedelta(days=30), "TS. Lê Thu Hà"),
-            self.online("Dữ liệu cho trí tuệ nhân tạo", today - datetime.timedelta(days=3), "TS. Lê Thu Hà"),
-            self.online("Ứng dụng trí tuệ nhân tạo trong dịch vụ công", today + datetime.timedelta(days=7),
-                        "ThS. Phạm Đức Long", start=14),
-            dict(title="Lớp tập trung: Trí tuệ nhân tạo có trách nhiệm", kind=Session.Kind.IN_PERSON,
-                 starts_at=at(today + datetime.timedelta(days=21), 8),
-                 ends_at=at(today + datetime.timedelta(days=21), 17), venue=VENUE_HANOI, capacity=120),
-            self.online("Chia sẻ kinh nghiệm triển khai (buổi đã hủy)", today + datetime.timedelta(days=14),
-                        "Mạng lưới chuyên gia"),
-        ], materials=[("Bài giảng: Trí tuệ nhân tạo: cơ hội và rủi ro", True, 0),
-                      ("Đọc trước: Ứng dụng trí tuệ nhân tạo trong dịch vụ công", False, 2)])
+        course = self.course(
+            "CPĐT-05",
+            "Trí tuệ nhân tạo trong cơ quan nhà nước",
+            today.year,
+            12,
+            [
+                self.online("Trí tuệ nhân tạo: cơ hội và rủi ro", today - datetime.timedelta(days=30), "TS. Lê Thu Hà"),
+                self.online("Dữ liệu cho trí tuệ nhân tạo", today - datetime.timedelta(days=3), "TS. Lê Thu Hà"),
+                self.online(
+                    "Ứng dụng trí tuệ nhân tạo trong dịch vụ công",
+                    today + datetime.timedelta(days=7),
+                    "ThS. Phạm Đức Long",
+                    start=14,
+                ),
+                dict(
+                    title="Lớp tập trung: Trí tuệ nhân tạo có trách nhiệm",
+                    kind=Session.Kind.IN_PERSON,
+                    starts_at=at(today + datetime.timedelta(days=21), 8),
+                    ends_at=at(today + datetime.timedelta(days=21), 17),
+                    venue=VENUE_HANOI,
+                    capacity=120,
+                ),
+                self.online(
+                    "Chia sẻ kinh nghiệm triển khai (buổi đã hủy)",
+                    today + datetime.timedelta(days=14),
+                    "Mạng lưới chuyên gia",
+                ),
+            ],
+            materials=[
+                ("Bài giảng: Trí tuệ nhân tạo: cơ hội và rủi ro", True, 0),
+                ("Đọc trước: Ứng dụng trí tuệ nhân tạo trong dịch vụ công", False, 2),
+            ],
+        )
         Session.objects.filter(course=course, title__endswith="(buổi đã hủy)").update(
             status=Session.Status.CANCELLED, sequence=1
         )
@@ -255,10 +366,20 @@ class _Seeder:
                 if enrolment.trainee_id in weak:
                     status = Attendance.Status.ABSENT if roll < 0.6 else Attendance.Status.PRESENT
                 else:
-                    status = (Attendance.Status.PRESENT if roll < 0.88 else Attendance.Status.LATE if roll < 0.93
-                              else Attendance.Status.EXCUSED if roll < 0.97 else Attendance.Status.ABSENT)
-                rows.append(Attendance(session=session, trainee_id=enrolment.trainee_id, status=status,
-                                       recorded_by=self.organizer))
+                    status = (
+                        Attendance.Status.PRESENT
+                        if roll < 0.88
+                        else Attendance.Status.LATE
+                        if roll < 0.93
+                        else Attendance.Status.EXCUSED
+                        if roll < 0.97
+                        else Attendance.Status.ABSENT
+                    )
+                rows.append(
+                    Attendance(
+                        session=session, trainee_id=enrolment.trainee_id, status=status, recorded_by=self.organizer
+                    )
+                )
         Attendance.objects.bulk_create(rows)
 
     def history_events(self) -> None:
@@ -267,8 +388,13 @@ class _Seeder:
         d = datetime.date
         # A transfer to another agency in 2021 breaks the commitment; the trainee withdraws.
         for trainee, target, day in ((t[5], "bo-tai-chinh", d(2021, 9, 1)), (t[40], "ha-noi", d(2022, 3, 1))):
-            trainee_services.record_assignment(trainee, agency=self.agencies[target], starts_on=day,
-                                               position="Phó Vụ trưởng", reason=Assignment.Reason.TRANSFERRED)
+            trainee_services.record_assignment(
+                trainee,
+                agency=self.agencies[target],
+                starts_on=day,
+                position="Phó Vụ trưởng",
+                reason=Assignment.Reason.TRANSFERRED,
+            )
             withdraw_enrolment(trainee.enrolments.get(), on=day, reason="Chuyển công tác sang cơ quan khác")
         # Retirement before the end: the programme office waived the commitment.
         trainee_services.end_assignment(t[12], ends_on=d(2022, 12, 31), reason=Assignment.Reason.RETIRED)
@@ -279,29 +405,46 @@ class _Seeder:
         for trainee in t[20:26]:
             post = trainee.assignments.get(ends_on__isnull=True)
             position = "Phó Giám đốc Sở Thông tin và Truyền thông" if post.agency.is_provincial else "Phó Cục trưởng"
-            trainee_services.record_assignment(trainee, agency=post.agency, unit=post.unit, starts_on=d(2022, 7, 1),
-                                               position=position, reason=Assignment.Reason.PROMOTED)
+            trainee_services.record_assignment(
+                trainee,
+                agency=post.agency,
+                unit=post.unit,
+                starts_on=d(2022, 7, 1),
+                position=position,
+                reason=Assignment.Reason.PROMOTED,
+            )
         # Agencies renewed the commitment for the programme's second phase: some end soon.
         renewing = [trainee for trainee in t if trainee.enrolments.get().nominated_by.slug in ("ha-giang", "bo-y-te")]
         for index, trainee in enumerate(renewing + t[30:50]):
             if trainee == t[40]:
                 continue
             post = trainee.assignments.get(ends_on__isnull=True)
-            start = (self.today - datetime.timedelta(days=3 * 365 - 45) if index % 4 == 0
-                     else self.today - datetime.timedelta(days=400))
-            RetentionCommitment.objects.create(trainee=trainee, agency=post.agency, starts_on=start,
-                                               document_ref="Cam kết gia hạn giai đoạn 2")
+            start = (
+                self.today - datetime.timedelta(days=3 * 365 - 45)
+                if index % 4 == 0
+                else self.today - datetime.timedelta(days=400)
+            )
+            RetentionCommitment.objects.create(
+                trainee=trainee, agency=post.agency, starts_on=start, document_ref="Cam kết gia hạn giai đoạn 2"
+            )
         # Replacement trainees joined in 2022 for the seats of those who left.
         for index, (seat, day) in enumerate(((t[5], d(2022, 1, 10)), (t[40], d(2022, 6, 1))), start=101):
             agency = seat.enrolments.get().nominated_by
             name = self.unique_name({trainee.full_name for trainee in t})
             family, *_, given = name.split()
-            newcomer = Trainee.objects.create(full_name=name, email=f"{fold_ascii(given)}.{fold_ascii(family)}{index}"
-                                              "@example.org")
-            trainee_services.record_assignment(newcomer, agency=agency, position="Trưởng phòng Công nghệ thông tin",
-                                               starts_on=d(2021, 6, 1), unit=self.unit(agency, "Trung tâm CNTT-TT"))
-            RetentionCommitment.objects.create(trainee=newcomer, agency=agency, starts_on=day,
-                                               document_ref=f"Công văn số {index}/CK-CPĐT")
+            newcomer = Trainee.objects.create(
+                full_name=name, email=f"{fold_ascii(given)}.{fold_ascii(family)}{index}@example.org"
+            )
+            trainee_services.record_assignment(
+                newcomer,
+                agency=agency,
+                position="Trưởng phòng Công nghệ thông tin",
+                starts_on=d(2021, 6, 1),
+                unit=self.unit(agency, "Trung tâm CNTT-TT"),
+            )
+            RetentionCommitment.objects.create(
+                trainee=newcomer, agency=agency, starts_on=day, document_ref=f"Công văn số {index}/CK-CPĐT"
+            )
             Enrolment.objects.create(cohort=self.cohort, trainee=newcomer, nominated_by=agency, enrolled_on=day)
 
     def accounts(self) -> None:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from egovexperts.permissions import ORGANIZER_GROUP
 from tests.factories import TraineeFactory, UserFactory
@@ -9,6 +10,14 @@ from trainees.models import Agency
 from trainees.reference import load_agencies
 
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Tests read messages in English; tests/test_i18n.py checks that users get Vietnamese first."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -47,8 +47,9 @@ def test_demo_curriculum_spans_the_years_with_the_june_2020_class_and_a_site_vis
     demo.seed()
     sessions = Session.objects.filter(course__cohort__code="2020")
     assert set(sessions.values_list("course__year", flat=True)) >= {2020, 2021, 2022, 2023}
-    june_class = sessions.filter(kind=Session.Kind.IN_PERSON, starts_at__date__in=[datetime.date(2020, 6, 11),
-                                                                                    datetime.date(2020, 6, 12)])
+    june_class = sessions.filter(
+        kind=Session.Kind.IN_PERSON, starts_at__date__in=[datetime.date(2020, 6, 11), datetime.date(2020, 6, 12)]
+    )
     assert june_class.count() == 2
     assert sessions.filter(kind=Session.Kind.SITE_VISIT).exists()
     assert sessions.upcoming().count() >= 2

@@ -36,7 +36,9 @@ def _keys(text: str) -> set[str]:
         return set()
     # "&" folds away while "và" stays: "Bộ KH và CN" and "Bộ KH&CN" must share a key.
     variants = {folded, _AND.sub(" ", folded)}
-    return {key for variant in variants for key in (variant.replace(" ", ""), _PREFIXES.sub("", variant).replace(" ", ""))}
+    return {
+        key for variant in variants for key in (variant.replace(" ", ""), _PREFIXES.sub("", variant).replace(" ", ""))
+    }
 
 
 class AgencyDirectory:

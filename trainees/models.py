@@ -198,11 +198,6 @@ class Trainee(models.Model):
     def __str__(self):
         return self.full_name
 
-    @staticmethod
-    def index_fields(full_name: str, email: str) -> tuple[str, str]:
-        """search_text and sort_key of a name and email (bulk inserts bypass save())."""
-        return fold(f"{full_name} {email}"), person_sort_key(full_name)[:255]
-
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
         self.full_name = " ".join(self.full_name.split())
@@ -211,6 +206,11 @@ class Trainee(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "email", "full_name", "sort_key", "search_text"}
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def index_fields(full_name: str, email: str) -> tuple[str, str]:
+        """search_text and sort_key of a name and email (bulk inserts bypass save())."""
+        return fold(f"{full_name} {email}"), person_sort_key(full_name)[:255]
 
 
 class AssignmentQuerySet(models.QuerySet):

@@ -10,3 +10,6 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     search_fields = ["recipient", "key"]
     date_hierarchy = "due_at"
     readonly_fields = [field.name for field in OutboundMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # messages are written by the services whose change they report

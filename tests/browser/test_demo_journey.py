@@ -13,7 +13,8 @@ def demo_data(transactional_db):
     return {login.role: login for login in logins}
 
 
-def test_demo_organizer_signs_in_and_sees_the_cohort(live_server, page, demo_data):
+def test_demo_organizer_signs_in_and_sees_the_cohort(live_server, vietnamese_page, demo_data):
+    page = vietnamese_page
     organizer = demo_data["organizer"]
     log_in(page, live_server, organizer.email, organizer.password)
     page.goto(f"{live_server.url}/cohorts/")

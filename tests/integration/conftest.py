@@ -64,7 +64,9 @@ def database_url() -> str:
                 pytest.fail("integration tests need DATABASE_URL of a database another process can open")
             pytest.skip("the worker needs a database another process can open (PostgreSQL or an SQLite file)")
         return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
 
 
 @pytest.fixture
@@ -97,9 +99,29 @@ def start_worker(transactional_db, smtp_sink, worker_queue):
             "EMAIL_PORT": str(smtp_sink.port),
         }
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "egovexperts", "worker", "--pool=solo", "--without-heartbeat",
-             "--without-gossip", "--without-mingle", "-Q", worker_queue, "-n", f"{worker_queue}@%h", "-l", "INFO"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "egovexperts",
+                "worker",
+                "--pool=solo",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-Q",
+                worker_queue,
+                "-n",
+                f"{worker_queue}@%h",
+                "-l",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         processes.append(process)
         deadline = time.monotonic() + 60

@@ -16,8 +16,11 @@ def test_an_invitation_reaches_the_trainee_through_the_worker(start_worker, smtp
         invite_trainee(trainee)  # the worker is kicked only when this commits
     [message] = smtp_sink.wait_for(1)
     assert message["To"] == "ha.pham@example.org"
-    body = message.get_payload(0).get_payload(decode=True).decode() if message.is_multipart() else \
-        message.get_payload(decode=True).decode()
+    body = (
+        message.get_payload(0).get_payload(decode=True).decode()
+        if message.is_multipart()
+        else message.get_payload(decode=True).decode()
+    )
     assert "Phạm Thu Hà" in body
     assert "/accounts/password/reset/key/" in body
     assert OutboundMessage.objects.get().status == OutboundMessage.Status.SENT
@@ -26,8 +29,12 @@ def test_an_invitation_reaches_the_trainee_through_the_worker(start_worker, smtp
 def test_messages_queued_while_no_worker_runs_are_delivered_when_one_starts(start_worker, smtp_sink):
     with transaction.atomic():
         for n in range(3):
-            outbox.enqueue("invitation", recipient=f"user{n}@example.org", key=f"k{n}",
-                           context={"full_name": f"User {n}", "path": "/"})
+            outbox.enqueue(
+                "invitation",
+                recipient=f"user{n}@example.org",
+                key=f"k{n}",
+                context={"full_name": f"User {n}", "path": "/"},
+            )
     assert smtp_sink.messages == []
     start_worker()
     assert len(smtp_sink.wait_for(3)) == 3

@@ -15,8 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 def queue(**overrides):
-    fields = {"recipient": "an.nguyen@example.org", "key": "trainee:1:invitation:1",
-              "context": {"full_name": "Nguyễn Văn An", "path": "/accounts/password/reset/key/1-abc/"}}
+    fields = {
+        "recipient": "an.nguyen@example.org",
+        "key": "trainee:1:invitation:1",
+        "context": {"full_name": "Nguyễn Văn An", "path": "/accounts/password/reset/key/1-abc/"},
+    }
     fields.update(overrides)
     return outbox.enqueue("invitation", **fields)
 

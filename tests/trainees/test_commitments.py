@@ -17,10 +17,19 @@ def carrier(agency_id, day):
     return agency_id
 
 
-def status(today, posts, *, starts_on=D(2020, 6, 1), ends_on=D(2023, 6, 1), waived=False, agency=HA_GIANG):
+START, END = D(2020, 6, 1), D(2023, 6, 1)
+
+
+def status(today, posts, *, starts_on=START, ends_on=END, waived=False, agency=HA_GIANG):
     return evaluate(
-        agency_id=agency, starts_on=starts_on, ends_on=ends_on, waived=waived, posts=posts, carrier=carrier,
-        today=today, ending_soon_days=90,
+        agency_id=agency,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        waived=waived,
+        posts=posts,
+        carrier=carrier,
+        today=today,
+        ending_soon_days=90,
     )
 
 
@@ -102,5 +111,14 @@ def test_a_waiver_overrides_a_breach():
 
 def test_a_history_starting_after_the_commitment_is_missing_data_not_a_breach():
     posts = [Post(HA_GIANG, D(2021, 1, 1), None)]
-    assert breach_date(agency_id=HA_GIANG, starts_on=D(2020, 6, 1), ends_on=D(2023, 6, 1), posts=posts,
-                       carrier=carrier, today=D(2022, 1, 1)) is None
+    assert (
+        breach_date(
+            agency_id=HA_GIANG,
+            starts_on=D(2020, 6, 1),
+            ends_on=D(2023, 6, 1),
+            posts=posts,
+            carrier=carrier,
+            today=D(2022, 1, 1),
+        )
+        is None
+    )

@@ -53,9 +53,16 @@ def test_a_trainee_holds_one_open_post_at_a_time():
 
 def test_current_post_is_derived_from_the_history_in_one_query(django_assert_num_queries):
     trainee = TraineeFactory()
-    services.record_assignment(trainee, agency=agency("ha-giang"), position="Trưởng phòng CNTT", starts_on=D(2019, 1, 1))
-    services.record_assignment(trainee, agency=agency("tuyen-quang"), position="Phó Giám đốc Sở",
-                               starts_on=D(2025, 7, 1), reason=Assignment.Reason.REORGANIZED)
+    services.record_assignment(
+        trainee, agency=agency("ha-giang"), position="Trưởng phòng CNTT", starts_on=D(2019, 1, 1)
+    )
+    services.record_assignment(
+        trainee,
+        agency=agency("tuyen-quang"),
+        position="Phó Giám đốc Sở",
+        starts_on=D(2025, 7, 1),
+        reason=Assignment.Reason.REORGANIZED,
+    )
     for other in TraineeFactory.create_batch(5):
         AssignmentFactory(trainee=other)
     with django_assert_num_queries(1):
@@ -70,8 +77,9 @@ def test_current_post_is_derived_from_the_history_in_one_query(django_assert_num
 def test_recording_a_new_post_closes_the_open_one_the_day_before():
     trainee = TraineeFactory()
     first = services.record_assignment(trainee, agency=agency("ha-noi"), position="A", starts_on=D(2019, 1, 1))
-    services.record_assignment(trainee, agency=agency("bo-y-te"), position="B", starts_on=D(2021, 9, 1),
-                               reason=Assignment.Reason.TRANSFERRED)
+    services.record_assignment(
+        trainee, agency=agency("bo-y-te"), position="B", starts_on=D(2021, 9, 1), reason=Assignment.Reason.TRANSFERRED
+    )
     first.refresh_from_db()
     assert first.ends_on == D(2021, 8, 31)
     assert first.end_reason == Assignment.Reason.TRANSFERRED
@@ -104,8 +112,9 @@ def test_statuses_of_stored_commitments_in_a_fixed_number_of_queries(django_asse
     for trainee in (stays, leaves):
         services.record_assignment(trainee, agency=agency("ha-giang"), position="A", starts_on=D(2019, 1, 1))
         CommitmentFactory(trainee=trainee, agency=agency("ha-giang"), starts_on=D(2024, 1, 1))
-    services.record_assignment(leaves, agency=agency("bo-y-te"), position="B", starts_on=D(2025, 3, 1),
-                               reason=Assignment.Reason.TRANSFERRED)
+    services.record_assignment(
+        leaves, agency=agency("bo-y-te"), position="B", starts_on=D(2025, 3, 1), reason=Assignment.Reason.TRANSFERRED
+    )
     with django_assert_num_queries(3):  # agencies, commitments with trainee and agency, assignments
         rows = {row.trainee_id: row.evaluation for row in commitments_with_status(today=D(2026, 11, 23))}
     assert rows[stays.pk].status == Status.ENDING_SOON  # Hà Giang merged into Tuyên Quang: no breach

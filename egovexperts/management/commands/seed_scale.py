@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment, Programme
 from courses.models import Attendance, Course, Session
+from egovexperts.management.names import FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES
 from egovexperts.permissions import ORGANIZER_GROUP
 from trainees.models import Agency, Assignment, RetentionCommitment, Trainee, assignment_search_text
-from egovexperts.management.names import FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES
 
 BATCH = 5000
 PASSWORD = "Demo@2020"
@@ -67,8 +67,13 @@ def build(*, trainees: int, sessions: int, cohort_size: int, rng: random.Random)
     programme = Programme.objects.create(code="scale", name="Chương trình quy mô lớn (dữ liệu thử)")
     cohort_count = max(1, -(-trainees // cohort_size))
     cohorts = Cohort.objects.bulk_create(
-        Cohort(programme=programme, code=f"scale-{n}", name=f"Khóa quy mô {n + 1}", starts_on=datetime.date(2020, 6, 1),
-               capacity=cohort_size)
+        Cohort(
+            programme=programme,
+            code=f"scale-{n}",
+            name=f"Khóa quy mô {n + 1}",
+            starts_on=datetime.date(2020, 6, 1),
+            capacity=cohort_size,
+        )
         for n in range(cohort_count)
     )
 
@@ -80,12 +85,28 @@ def build(*, trainees: int, sessions: int, cohort_size: int, rng: random.Random)
     for index, person in enumerate(people):
         agency = agencies[index % len(agencies)]
         position = rng.choice(["Trưởng phòng Công nghệ thông tin", "Giám đốc Trung tâm CNTT-TT", "Phó Cục trưởng"])
-        posts.append(Assignment(trainee=person, agency=agency, position=position, starts_on=datetime.date(2019, 1, 1),
-                                search_text=assignment_search_text(position, agency, None)))
-        commitments.append(RetentionCommitment(trainee=person, agency=agency, starts_on=datetime.date(2020, 6, 1),
-                                               ends_on=datetime.date(2023, 6, 1)))
-        enrolments.append(Enrolment(cohort=cohorts[index // cohort_size], trainee=person, nominated_by=agency,
-                                    enrolled_on=datetime.date(2020, 6, 1)))
+        posts.append(
+            Assignment(
+                trainee=person,
+                agency=agency,
+                position=position,
+                starts_on=datetime.date(2019, 1, 1),
+                search_text=assignment_search_text(position, agency, None),
+            )
+        )
+        commitments.append(
+            RetentionCommitment(
+                trainee=person, agency=agency, starts_on=datetime.date(2020, 6, 1), ends_on=datetime.date(2023, 6, 1)
+            )
+        )
+        enrolments.append(
+            Enrolment(
+                cohort=cohorts[index // cohort_size],
+                trainee=person,
+                nominated_by=agency,
+                enrolled_on=datetime.date(2020, 6, 1),
+            )
+        )
     Assignment.objects.bulk_create(posts, batch_size=BATCH)
     RetentionCommitment.objects.bulk_create(commitments, batch_size=BATCH)
     Enrolment.objects.bulk_create(enrolments, batch_size=BATCH)
@@ -100,19 +121,31 @@ def build(*, trainees: int, sessions: int, cohort_size: int, rng: random.Random)
         held_per_course = sessions // len(courses) + (1 if index < sessions % len(courses) else 0)
         for n in range(held_per_course):
             starts = now - datetime.timedelta(days=7 * (held_per_course - n), hours=2)
-            all_sessions.append(Session(course=course, title=f"Buổi {n + 1}", starts_at=starts,
-                                        ends_at=starts + datetime.timedelta(hours=4)))
+            all_sessions.append(
+                Session(
+                    course=course, title=f"Buổi {n + 1}", starts_at=starts, ends_at=starts + datetime.timedelta(hours=4)
+                )
+            )
         for n in range(2):
             starts = now + datetime.timedelta(days=7 * (n + 1))
-            all_sessions.append(Session(course=course, title=f"Buổi sắp tới {n + 1}", starts_at=starts,
-                                        ends_at=starts + datetime.timedelta(hours=4)))
+            all_sessions.append(
+                Session(
+                    course=course,
+                    title=f"Buổi sắp tới {n + 1}",
+                    starts_at=starts,
+                    ends_at=starts + datetime.timedelta(hours=4),
+                )
+            )
     Session.objects.bulk_create(all_sessions, batch_size=BATCH)
 
     members: dict[int, list[int]] = {}
     for enrolment in enrolments:
         members.setdefault(enrolment.cohort_id, []).append(enrolment.trainee_id)
-    statuses = [Attendance.Status.PRESENT] * 17 + [Attendance.Status.LATE, Attendance.Status.ABSENT,
-                                                     Attendance.Status.EXCUSED]
+    statuses = [Attendance.Status.PRESENT] * 17 + [
+        Attendance.Status.LATE,
+        Attendance.Status.ABSENT,
+        Attendance.Status.EXCUSED,
+    ]
     attendance_count = 0
     batch = []
     for session in Session.objects.filter(course__in=courses, ends_at__lt=now).select_related("course"):
