@@ -65,7 +65,9 @@ def page(browser):
 def vietnamese_page(browser, settings):
     """A browser as Vietnamese users have it: pages in the default language."""
     settings.LANGUAGE_CODE = "vi"
-    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

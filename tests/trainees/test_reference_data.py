@@ -79,7 +79,9 @@ def test_ministries_in_force_since_1_march_2025():
     central = Agency.objects.in_force(datetime.date(2025, 3, 1)).filter(kind__in=Agency.CENTRAL_KINDS)
     assert central.filter(kind=Agency.Kind.MINISTRY).count() == 14
     assert set(central.filter(kind=Agency.Kind.MINISTRY_LEVEL).values_list("short_name", flat=True)) == {
-        "Ngân hàng Nhà nước", "Thanh tra Chính phủ", "Văn phòng Chính phủ"
+        "Ngân hàng Nhà nước",
+        "Thanh tra Chính phủ",
+        "Văn phòng Chính phủ",
     }
     before = Agency.objects.in_force(datetime.date(2025, 2, 28))
     assert before.filter(kind=Agency.Kind.MINISTRY).count() == 18
