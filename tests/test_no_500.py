@@ -80,9 +80,8 @@ def test_no_url_answers_500(client, persona, request):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="Two 500s of the admin on malformed posts: Django's AutocompleteSelect raises ValueError "
-    "when a posted id is not a number (autocomplete_fields of the admin classes), and the outbound "
-    "message add form saves a row without due_at (IntegrityError).",
+    reason="The admin answers 500 to malformed posts: Django's AutocompleteSelect raises ValueError "
+    "when a posted id is not a number (autocomplete_fields of the admin classes).",
 )
 @pytest.mark.usefixtures("world")
 def test_no_admin_url_answers_500(client, admin_user):
