@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from egovexperts.spreadsheets import escape_text
 from trainees.models import Trainee
 
 from .models import Attendance, Course, Session
@@ -18,22 +19,15 @@ from .selectors import course_progress_rows, trainee_attendance
 STATUS_CODES = {"present": "P", "late": "L", "absent": "A", "excused": "E", "": ""}
 
 
-def _safe(value):
-    """A text cell that a spreadsheet would read as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _sheet(workbook: Workbook, title: str, header: list, rows) -> None:
     """Fill the workbook's first sheet."""
     sheet = workbook.active
     sheet.title = re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "1"
-    sheet.append([_safe(value) for value in header])
+    sheet.append([escape_text(value) for value in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_safe(value) for value in row])
+        sheet.append([escape_text(value) for value in row])
     sheet.freeze_panes = "B2"
 
 

@@ -16,14 +16,13 @@ from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.fields import Field
 from import_export.formats import base_formats
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from cohorts.models import Enrolment
 from courses.models import Attendance, Course, Session
+from egovexperts.spreadsheets import escape_text
 from trainees.models import RetentionCommitment, Trainee
 from trainees.selectors import commitments_with_status
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {"xlsx": base_formats.XLSX.CONTENT_TYPE, "csv": "text/csv; charset=utf-8"}
 
 
@@ -33,11 +32,7 @@ def escape_cell(value):
         return f"{timezone.localtime(value):%d/%m/%Y %H:%M}" if timezone.is_aware(value) else f"{value:%d/%m/%Y %H:%M}"
     if isinstance(value, datetime.date):
         return f"{value:%d/%m/%Y}"
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters a workbook cannot hold
-        if value.startswith(FORMULA_STARTS):
-            return "'" + value
-    return value
+    return escape_text(value)
 
 
 def render(dataset: tablib.Dataset, fmt: str) -> bytes:
