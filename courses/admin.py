@@ -1,4 +1,8 @@
+from dataclasses import dataclass
+
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Attendance, Course, Material, Session
@@ -45,8 +49,28 @@ class AttendanceAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
+class MaterialFileWidget(AdminFileWidget):
+    """Links the current file to the download view: nothing is served from MEDIA_URL."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.is_initial(value) and value.instance.pk:
+            context["widget"]["value"] = CurrentFile(name=value.name, url=value.instance.href)
+        return context
+
+
+@dataclass(frozen=True)
+class CurrentFile:
+    name: str
+    url: str
+
+    def __str__(self):
+        return self.name
+
+
 @admin.register(Material)
 class MaterialAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.FileField: {"widget": MaterialFileWidget}}
     list_display = ["title", "course", "session", "published", "public", "created_at"]
     list_filter = ["published", "public", "course__cohort"]
     search_fields = ["title", "course__code", "course__title", "session__title"]

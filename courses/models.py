@@ -2,11 +2,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cohorts.models import Cohort
+from egovexperts.permissions import is_organizer, is_trainee
 from trainees.models import Trainee
 
 
@@ -171,6 +173,15 @@ class MaterialQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
 
+    def visible_to(self, user):
+        """The one rule of the library and of file downloads: public published materials for
+        everyone, every published one for trainees and organizers, drafts for organizers only."""
+        if is_organizer(user):
+            return self
+        if is_trainee(user):
+            return self.published()
+        return self.published().filter(public=True)
+
 
 class Material(models.Model):
     """Lecture slides, recordings and readings of a course, or of one of its sessions."""
@@ -212,4 +223,7 @@ class Material(models.Model):
 
     @property
     def href(self) -> str:
-        return self.file.url if self.file else self.url
+        """Files are served only through the download view, which checks who asks; links as they are."""
+        if self.file:
+            return reverse("portal:material-download", args=[self.pk])
+        return self.url

@@ -1,10 +1,10 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
 from . import views
 
+# Nothing is served from MEDIA_URL, not even with DEBUG on: material files go through
+# portal:material-download, which checks who asks, and import uploads are never served.
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -18,6 +18,3 @@ urlpatterns = [
     path("", include("egovexperts.portal.urls")),
     path("imports/", include("egovexperts.imports.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

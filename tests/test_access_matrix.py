@@ -48,6 +48,7 @@ ACCESS = {
     "imports": ORGANIZER,
     "portal": TRAINEE,  # except names starting with "organizer-": ORGANIZER
     "portal:library": PUBLIC,
+    "portal:material-download": PUBLIC,  # each material answers 404 unless the library shows it
     "library": PUBLIC,
     "calendar": TOKEN,
     "admin": ADMIN,

@@ -19,7 +19,6 @@ from cohorts.models import Enrolment
 from courses.completion import Progress, SessionFact, progress_of
 from courses.models import AbsenceNotice, Attendance, Course, Material, Session
 from egovexperts.notifications.models import OutboundMessage
-from egovexperts.permissions import is_organizer, is_trainee
 from egovexperts.text import fold
 from trainees.models import Agency, PostChangeRequest, RetentionCommitment, Trainee
 from trainees.selectors import commitments_with_status
@@ -232,13 +231,9 @@ def experts(*, query: str = "", page: int | str = 1, per_page: int = 50) -> tupl
 # --- Lecture library ---------------------------------------------------------------
 
 
-def library_materials(user) -> QuerySet[Material]:
-    """Public materials for everyone; published ones for trainees and organizers; all for organizers."""
-    if is_organizer(user):
-        return Material.objects.all()
-    if is_trainee(user):
-        return Material.objects.published()
-    return Material.objects.published().filter(public=True)
+def downloadable_materials(user) -> QuerySet[Material]:
+    """Materials with a file that `user` may download: the ones the library lists for them."""
+    return Material.objects.visible_to(user).exclude(file="")
 
 
 @dataclass
@@ -258,7 +253,7 @@ def library(user, *, query: str = "", year: int | None = None) -> Library:
     """One query. The search folds accents in Python: titles are Vietnamese, and the
     library holds at most a few thousand rows."""
     materials = list(
-        library_materials(user)
+        Material.objects.visible_to(user)
         .select_related("course", "session")
         .order_by("-course__year", "course__code", F("session__starts_at").asc(nulls_first=True), "title", "pk")
     )

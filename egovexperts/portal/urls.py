@@ -1,6 +1,7 @@
 """URLs of the portal. Names starting with "organizer-" are for organizers only; the
-library is public and the calendar feed is protected by its token; all others are the
-logged-in trainee's own pages."""
+library is public, material downloads follow the library's rule for each material, and
+the calendar feed is protected by its token; all others are the logged-in trainee's own
+pages."""
 
 from django.urls import path
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("me/sessions/<int:pk>/absence/withdraw/", views.absence_notice_withdraw, name="absence-notice-withdraw"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("library/", views.library, name="library"),
+    path("materials/<int:pk>/download/", views.material_download, name="material-download"),
     path("network/", views.network, name="network"),
     path("office/post-changes/", views.organizer_post_changes, name="organizer-post-changes"),
     path(

@@ -1,12 +1,15 @@
-"""The trainee portal, the public lecture library, the expert network and the organizer
-actions of these features (post change requests, invitations)."""
+"""The trainee portal, the public lecture library and its file downloads, the expert network
+and the organizer actions of these features (post change requests, invitations)."""
+
+from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -149,6 +152,21 @@ def library(request):
     filters = form.cleaned_data if form.is_valid() else {}
     result = selectors.library(request.user, query=filters.get("q") or "", year=filters.get("year"))
     return render(request, "portal/library.html", {"form": form, "library": result})
+
+
+def material_download(request, pk):
+    """A material's file, for whoever the library lists it to; to anyone else it does not exist."""
+    material = get_object_or_404(selectors.downloadable_materials(request.user), pk=pk)
+    try:
+        handle = material.file.storage.open(material.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    # FileResponse guesses the content type from the name; nosniff stops a browser from
+    # second-guessing it (an uploaded "slides.pdf" is never run as HTML).
+    response = FileResponse(handle, as_attachment=True, filename=PurePosixPath(material.file.name).name)
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True)
+    return response
 
 
 # --- Organizer actions -------------------------------------------------------------
