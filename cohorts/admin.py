@@ -1,7 +1,7 @@
 from django.contrib import admin
-from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from egovexperts.admin import AutocompleteMixin, ExportActionMixin
 from egovexperts.imports.exports import EnrolmentExportResource
 
 from .models import Cohort, Enrolment, Programme
@@ -14,7 +14,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cohort)
-class CohortAdmin(SimpleHistoryAdmin):
+class CohortAdmin(AutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["name", "programme", "code", "starts_on", "ends_on", "capacity"]
     list_filter = ["programme"]
     search_fields = ["name", "code"]
@@ -23,7 +23,7 @@ class CohortAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ExportActionMixin, SimpleHistoryAdmin):
+class EnrolmentAdmin(AutocompleteMixin, ExportActionMixin, SimpleHistoryAdmin):
     resource_classes = [EnrolmentExportResource]
     list_display = ["trainee", "cohort", "nominated_by", "enrolled_on", "status", "ended_on"]
     list_filter = ["status", "cohort", "nominated_by__kind"]

@@ -5,6 +5,8 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from egovexperts.admin import AutocompleteMixin
+
 from .models import Attendance, Course, Material, Session
 
 
@@ -16,7 +18,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(SimpleHistoryAdmin):
+class CourseAdmin(AutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["code", "title", "cohort", "year", "required_hours", "min_attendance_percent"]
     list_filter = ["cohort", "year"]
     search_fields = ["code", "title", "title_en"]
@@ -26,7 +28,7 @@ class CourseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(SimpleHistoryAdmin):
+class SessionAdmin(AutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["title", "course", "kind", "starts_at", "ends_at", "venue", "status"]
     list_filter = ["kind", "status", "course__cohort", "course__year"]
     search_fields = ["title", "course__code", "course__title", "venue", "lecturers"]
@@ -36,7 +38,7 @@ class SessionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(AutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["trainee", "session", "status", "recorded_by", "recorded_at"]
     list_filter = ["status", "session__kind", "session__course__cohort"]
     search_fields = ["trainee__full_name", "trainee__email", "session__title"]
@@ -69,7 +71,7 @@ class CurrentFile:
 
 
 @admin.register(Material)
-class MaterialAdmin(admin.ModelAdmin):
+class MaterialAdmin(AutocompleteMixin, admin.ModelAdmin):
     formfield_overrides = {models.FileField: {"widget": MaterialFileWidget}}
     list_display = ["title", "course", "session", "published", "public", "created_at"]
     list_filter = ["published", "public", "course__cohort"]

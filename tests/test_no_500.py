@@ -78,11 +78,6 @@ def test_no_url_answers_500(client, persona, request):
     assert not _failures(client, request.getfixturevalue(persona), admin=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The admin answers 500 to malformed posts: Django's AutocompleteSelect raises ValueError "
-    "when a posted id is not a number (autocomplete_fields of the admin classes).",
-)
 @pytest.mark.usefixtures("world")
 def test_no_admin_url_answers_500(client, admin_user):
     assert not _failures(client, admin_user, admin=True)

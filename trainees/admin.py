@@ -1,14 +1,14 @@
 from django.contrib import admin
-from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from egovexperts.admin import AutocompleteMixin, ExportActionMixin
 from egovexperts.imports.exports import CommitmentExportResource, TraineeExportResource
 
 from .models import Agency, Assignment, RetentionCommitment, Trainee, Unit
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AutocompleteMixin, admin.ModelAdmin):
     list_display = ["name_vi", "short_name", "kind", "code", "region", "valid_from", "valid_to", "successor"]
     list_filter = ["kind", "region", "change"]
     search_fields = ["name_vi", "name_en", "short_name", "code", "slug"]
@@ -18,7 +18,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "agency", "valid_from", "valid_to", "successor"]
     list_filter = ["agency__kind", "change"]
     search_fields = ["name", "name_en", "agency__short_name", "agency__name_vi"]
@@ -26,21 +26,21 @@ class UnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ["agency", "successor"]
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(AutocompleteMixin, admin.TabularInline):
     model = Assignment
     extra = 0
     autocomplete_fields = ["agency", "unit"]
     fields = ["agency", "unit", "position", "starts_on", "ends_on", "reason", "end_reason", "note"]
 
 
-class CommitmentInline(admin.TabularInline):
+class CommitmentInline(AutocompleteMixin, admin.TabularInline):
     model = RetentionCommitment
     extra = 0
     autocomplete_fields = ["agency"]
 
 
 @admin.register(Trainee)
-class TraineeAdmin(ExportActionMixin, SimpleHistoryAdmin):
+class TraineeAdmin(AutocompleteMixin, ExportActionMixin, SimpleHistoryAdmin):
     resource_classes = [TraineeExportResource]  # formula-escaped, same columns as the import template
     list_display = ["full_name", "email", "phone", "user"]
     search_fields = ["full_name", "email", "search_text"]
@@ -51,7 +51,7 @@ class TraineeAdmin(ExportActionMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(AutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["trainee", "position", "agency", "unit", "starts_on", "ends_on", "reason"]
     list_filter = ["reason", "agency__kind"]
     search_fields = ["trainee__full_name", "trainee__email", "position", "agency__short_name"]
@@ -61,7 +61,7 @@ class AssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RetentionCommitment)
-class RetentionCommitmentAdmin(ExportActionMixin, SimpleHistoryAdmin):
+class RetentionCommitmentAdmin(AutocompleteMixin, ExportActionMixin, SimpleHistoryAdmin):
     resource_classes = [CommitmentExportResource]
     list_display = ["trainee", "agency", "starts_on", "ends_on", "document_ref", "waived_on"]
     list_filter = ["agency__kind"]

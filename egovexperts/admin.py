@@ -1,0 +1,50 @@
+"""What every admin class of the project shares."""
+
+from django.contrib.admin import widgets
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from import_export import admin as import_export_admin
+
+
+class AutocompleteSelect(widgets.AutocompleteSelect):
+    """Django's autocomplete widget looks up the submitted values as they are, so a form posted
+    again with a key that is not a number ("abc") raised ValueError instead of showing the
+    field's error. Values the key field cannot read are left out of the lookup."""
+
+    def optgroups(self, name, value, attr=None):
+        key_field = self.field.target_field
+        return super().optgroups(name, [item for item in value if _readable(key_field, item)], attr)
+
+
+def _readable(field, value) -> bool:
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class AutocompleteMixin:
+    """Admin classes with `autocomplete_fields` draw them with the widget above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ExportActionMixin(import_export_admin.ExportActionMixin):
+    """Exports of the filtered change list. A filter the model does not have (a hand-edited
+    query string) is answered as the change list answers it, not with a server error."""
+
+    def export_action(self, request):
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                f"{reverse(f'admin:{opts.app_label}_{opts.model_name}_changelist')}?{ERROR_FLAG}=1"
+            )
