@@ -1,9 +1,11 @@
 """The programme dashboard: figures from every app, computed in a fixed number of queries.
 
 The figures aggregate every attendance row of the programme (hundreds of thousands), so
-they are cached under a fingerprint of the data: the highest ids of the tables they read
-and of their history tables (every save writes a history row). Any recorded change gives
-a new fingerprint, hence fresh figures; time moves the fingerprint every CACHE_MINUTES.
+they are cached under a version of the data: the highest ids of the tables they read, of
+their history tables (every save writes a history row) and of the import log (imports write
+in bulk, without history rows). Any recorded change gives a new version, hence fresh
+figures; time moves the version every CACHE_MINUTES. The page caches its rendered figures
+under the same version (see reports/dashboard.html).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.utils import timezone
 from cohorts.models import Cohort, Enrolment
 from courses.models import Attendance, Course, Session
 from courses.progress import Window, progress_table
+from egovexperts.imports.models import ImportRun
 from trainees.commitments import Status as CommitmentStatus
 from trainees.models import Assignment, RetentionCommitment, Trainee
 from trainees.selectors import commitments_with_status
@@ -68,18 +71,25 @@ class Dashboard:
 def _fingerprint() -> str:
     """Highest ids of the tables the dashboard reads (one query, each an index lookup)."""
     models = [Attendance, Session, Course, Enrolment, Cohort, RetentionCommitment, Assignment, Trainee]
-    tables = [(m._meta.db_table, m._meta.pk.column) for m in models]
-    tables += [(m.history.model._meta.db_table, "history_id") for m in models]
-    columns = ", ".join(f"(SELECT MAX({column}) FROM {table})" for table, column in tables)
+    columns = [f"SELECT MAX({m._meta.pk.column}) FROM {m._meta.db_table}" for m in [*models, ImportRun]]
+    columns += [f"SELECT MAX(history_id) FROM {m.history.model._meta.db_table}" for m in models]
+    # A revert restores values in bulk and keeps the run's id: its time counts too.
+    columns.append(f"SELECT MAX(reverted_at) FROM {ImportRun._meta.db_table}")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns}")  # table names come from the models, not from input
+        # Table names come from the models, not from input.
+        cursor.execute("SELECT " + ", ".join(f"({column})" for column in columns))
         return ":".join(str(value or 0) for value in cursor.fetchone())
 
 
-def dashboard(*, now: datetime.datetime | None = None) -> Dashboard:
+def dashboard_version(*, now: datetime.datetime | None = None) -> str:
+    """Changes whenever the figures may have: with the data, and every CACHE_MINUTES."""
     now = now or timezone.now()
-    bucket = int(now.timestamp() // (CACHE_MINUTES * 60))
-    key = f"reports:dashboard:{settings.LANGUAGE_CODE}:{bucket}:{_fingerprint()}"
+    return f"{int(now.timestamp() // (CACHE_MINUTES * 60))}:{_fingerprint()}"
+
+
+def dashboard(*, now: datetime.datetime | None = None, version: str | None = None) -> Dashboard:
+    now = now or timezone.now()
+    key = f"reports:dashboard:{version or dashboard_version(now=now)}"
     figures = cache.get(key)
     if figures is None:
         figures = compute_dashboard(now=now)

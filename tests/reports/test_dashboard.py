@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses import services
+from courses.models import Attendance
+from egovexperts.imports.models import ImportRun
 from egovexperts.reports.selectors import dashboard
 from tests.factories import (
     AssignmentFactory,
@@ -115,3 +117,36 @@ def test_dashboard_query_count_does_not_grow(organizer_client, django_assert_max
     # Cached: the fingerprint only.
     with django_assert_max_num_queries(5):
         organizer_client.get(reverse("reports:dashboard"))
+
+
+def test_dashboard_page_shows_attendance_taken_since_it_was_last_rendered(organizer_client):
+    course = CourseFactory()
+    trainee = EnrolmentFactory(cohort=course.cohort).trainee
+    start = timezone.now() - datetime.timedelta(hours=3)
+    session = SessionFactory(course=course, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    url = reverse("reports:dashboard")
+    assert 'data-figure="unrecorded">1<' in organizer_client.get(url).text
+    services.record_attendance(session, trainee=trainee, status="present")
+    assert 'data-figure="unrecorded">0<' in organizer_client.get(url).text
+
+
+def test_dashboard_page_follows_bulk_writes_of_an_import(organizer_client, organizer):
+    course = CourseFactory(min_attendance_percent=50)
+    trainee = EnrolmentFactory(cohort=course.cohort).trainee
+    start = timezone.now() - datetime.timedelta(hours=3)
+    session = SessionFactory(course=course, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    AttendanceFactory(session=session, trainee=trainee, status="absent")
+    url = reverse("reports:dashboard")
+    assert 'data-figure="rate">0.0%' in organizer_client.get(url).text
+    # What an import does: rows updated in bulk (no history row), then its run is logged.
+    Attendance.objects.filter(session=session).update(status="present")
+    ImportRun.objects.create(kind="attendance", file_name="x.csv", checksum="0", created_by=organizer)
+    assert 'data-figure="rate">100.0%' in organizer_client.get(url).text
+
+
+def test_dashboard_page_is_cached_per_language(organizer_client):
+    CohortFactory(name="Khóa 1")
+    url = reverse("reports:dashboard")
+    assert "<h2>Cohorts</h2>" in organizer_client.get(url, headers={"accept-language": "en"}).text
+    assert "<h2>Khóa</h2>" in organizer_client.get(url, headers={"accept-language": "vi"}).text
+    assert "<h2>Cohorts</h2>" in organizer_client.get(url, headers={"accept-language": "en"}).text
