@@ -2,7 +2,6 @@
 
 import django_filters
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -90,36 +89,40 @@ def directory_page(filterset: TraineeFilter, number, *, per_page: int = 50) -> P
     """One page of the filtered directory, each row a dict with the current post and latest enrolment.
 
     A search reads the matching ids in one scan (count and page from the same list); the
-    columns are then joined for the page's rows only, never for the whole table.
+    columns are then read for the page's rows only, never for the whole table, with plain
+    queries (four of them cost less to build and run than one with a subquery per column).
     """
     ids = filterset.qs.values_list("pk", flat=True)
     if filterset.form.cleaned_data.get("q") if filterset.is_bound and filterset.form.is_valid() else False:
         ids = list(ids)
     page = Paginator(ids, per_page).get_page(number)
-    latest = Enrolment.objects.filter(trainee=OuterRef("pk")).order_by("-enrolled_on", "-pk")
-    labels = dict(Enrolment.Status.choices)
-    rows = (
-        Trainee.objects.filter(pk__in=list(page.object_list))
-        .with_current_post()
-        .annotate(
-            enrolment_status=Subquery(latest.values("status")[:1]),
-            cohort_name=Subquery(latest.values("cohort__name")[:1]),
-        )
-        .in_vietnamese_order()
-        .values(
-            "pk",
-            "full_name",
-            "email",
-            "current_position",
-            "current_unit_name",
-            "current_agency_name",
-            "enrolment_status",
-            "cohort_name",
-        )
+    ids = list(page.object_list)
+    people = Trainee.objects.filter(pk__in=ids).values_list("pk", "full_name", "email")
+    posts = Assignment.objects.current_of(ids)
+    enrolments = (
+        Enrolment.objects.filter(trainee_id__in=ids)
+        .order_by("trainee_id", "-enrolled_on", "-pk")
+        .values_list("trainee_id", "status", "cohort__name")
     )
+    latest = {}
+    for trainee_id, status, cohort_name in enrolments:
+        latest.setdefault(trainee_id, (status, cohort_name))
+    labels = dict(Enrolment.Status.choices)
     prefix = reverse("trainees:trainee-detail", args=[0]).removesuffix("0/")
-    page.object_list = [
-        {**row, "url": f"{prefix}{row['pk']}/", "enrolment_label": str(labels.get(row["enrolment_status"], ""))}
-        for row in rows
-    ]
+    rows = {}
+    for pk, full_name, email in people:
+        post = posts.get(pk, {})
+        status, cohort_name = latest.get(pk, ("", ""))
+        rows[pk] = {
+            "url": f"{prefix}{pk}/",
+            "full_name": full_name,
+            "email": email,
+            "current_position": post.get("position"),
+            "current_unit_name": post.get("unit__name"),
+            "current_agency_name": post.get("agency__short_name"),
+            "cohort_name": cohort_name,
+            "enrolment_status": status,
+            "enrolment_label": str(labels.get(status, "")),
+        }
+    page.object_list = [rows[pk] for pk in ids]  # in the page's (Vietnamese) order
     return page

@@ -86,7 +86,8 @@ def test_directory_query_count_does_not_grow(organizer_client, django_assert_max
     for assignment in AssignmentFactory.create_batch(size):
         EnrolmentFactory(cohort=cohort, trainee=assignment.trainee)
     # session, user, groups, trainee of the user (navigation); count and ids of the page (one list
-    # when searching), the page's rows with their columns; cohorts and agencies of the filter form
-    with django_assert_max_num_queries(9):
+    # when searching); the page's people, their current posts, their latest enrolments; cohorts
+    # and agencies of the filter form
+    with django_assert_max_num_queries(11):
         response = organizer_client.get(URL, query)
     assert response.context["page"].paginator.count == size
