@@ -104,11 +104,7 @@ def course_progress_rows(course: Course, *, now: datetime.datetime | None = None
 
 
 def _grid_row(trainee_id: int, full_name: str, agency: str, status: str, note: str, notice: str, url: str, label: str):
-    """One row of the attendance grid.
-
-    A plain dict with the id as text: the template engine resolves dict keys at once (it tries
-    a key before an attribute) and prints text as is, which halves the time of a 200-row grid.
-    """
+    """One row of the attendance grid, as plain values for its Jinja2 partial."""
     return {
         "trainee_id": str(trainee_id),
         "full_name": full_name,
@@ -155,11 +151,11 @@ def attendance_grid(session: Session, *, trainee_id: int | None = None) -> list[
     marks = {pk: (status, note) for pk, status, note in attendance.values_list("trainee_id", "status", "note")}
     reasons = dict(notices.values_list("trainee_id", "reason"))
     prefix = reverse("courses:attendance-record", args=[session.pk, 0]).removesuffix("0/")
-    labels = dict(Attendance.Status.choices)
+    labels = {value: str(label) for value, label in Attendance.Status.choices}  # translated once
     rows = []
     for pk, name, agency in people:
         status, note = marks.get(pk, ("", ""))
-        label = str(labels[status]) if status else ""
+        label = labels[status] if status else ""
         rows.append(_grid_row(pk, name, agency or "", status, note, reasons.get(pk, ""), f"{prefix}{pk}/", label))
     return rows
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from cohorts.forms import add_service_error
 from cohorts.models import Cohort
 from egovexperts.permissions import organizer_required
+from egovexperts.templating import render_partial
 from trainees.models import Trainee
 
 from . import exports, selectors, services
@@ -166,17 +167,23 @@ def session_delete(request, pk):
     return _delete(request, session, services.delete_session, course_url, reverse("courses:session-detail", args=[pk]))
 
 
+def _grid(request, session, *, trainee=None, error=None) -> dict:
+    """The attendance grid of a session, or its one row of a trainee (with the session's counters)."""
+    rows = selectors.attendance_grid(session, trainee_id=trainee.pk if trainee else None)
+    context = {"rows": rows, "labels": selectors.grid_labels(), "error": error}
+    return {
+        "session": session,
+        "trainee": trainee,
+        **context,
+        "rows_html": render_partial(request, "courses/_attendance_rows.jinja", context),
+        "summary": selectors.session_summary(session) if trainee else selectors.grid_summary(rows),
+    }
+
+
 @organizer_required
 def session_detail(request, pk):
     session = get_object_or_404(selectors.session_list(), pk=pk)
-    rows = selectors.attendance_grid(session)
-    context = {
-        "session": session,
-        "rows": rows,
-        "summary": selectors.grid_summary(rows),
-        "labels": selectors.grid_labels(),
-    }
-    return render(request, "courses/session_detail.html", context)
+    return render(request, "courses/session_detail.html", _grid(request, session))
 
 
 @organizer_required
@@ -192,14 +199,8 @@ def attendance_mark_all(request, pk):
     if not request.htmx:
         messages.add_message(request, messages.ERROR if level == "error" else messages.SUCCESS, flash)
         return redirect("courses:session-detail", session.pk)
-    rows = selectors.attendance_grid(session)
-    context = {
-        "session": session,
-        "rows": rows,
-        "summary": selectors.grid_summary(rows),
-        "labels": selectors.grid_labels(),
-    }
-    return render(request, "courses/_attendance_grid.html", {**context, "flash": flash, "flash_level": level})
+    context = {**_grid(request, session), "flash": flash, "flash_level": level}
+    return render(request, "courses/_attendance_grid.html", context)
 
 
 @organizer_required
@@ -220,10 +221,7 @@ def attendance_record(request, pk, trainee_pk):
         if error:
             messages.error(request, error)
         return redirect("courses:session-detail", session.pk)
-    rows = selectors.attendance_grid(session, trainee_id=trainee.pk)
-    context = {"session": session, "rows": rows, "error": error, "trainee": trainee}
-    context["labels"] = selectors.grid_labels()
-    context["summary"] = selectors.session_summary(session)
+    context = _grid(request, session, trainee=trainee, error=error)
     return render(request, "courses/_attendance_row.html", context)
 
 

@@ -87,6 +87,8 @@ TEMPLATES = [
             ],
         },
     },
+    # Only for the row partials of long lists (`*.jinja`, see egovexperts/templating.py).
+    {"BACKEND": "django.template.backends.jinja2.Jinja2", "DIRS": [BASE_DIR / "templates"], "APP_DIRS": False},
 ]
 
 # --- Database ---------------------------------------------------------------------

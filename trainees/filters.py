@@ -73,16 +73,27 @@ def directory(data) -> TraineeFilter:
     return TraineeFilter(data, queryset=Trainee.objects.in_vietnamese_order())
 
 
-def filter_choices(filterset: TraineeFilter) -> dict[str, list]:
-    """The options of each select as (value, label) pairs, read as plain rows, not model instances."""
+def filter_selects(filterset: TraineeFilter) -> list[dict]:
+    """Each select of the filter form with its options as (value, label) pairs, read as plain
+    rows rather than model instances, and the value chosen."""
     form = filterset.form
     empty = [("", _("All"))]
-    return {
+    options = {
         "cohort": empty + list(form.fields["cohort"].queryset.values_list("pk", "name")),
-        "agency": empty + list(form.fields["agency"].queryset.values_list("pk", "name_vi")),
         "agency_kind": list(form.fields["agency_kind"].choices),
+        "agency": empty + list(form.fields["agency"].queryset.values_list("pk", "name_vi")),
         "status": list(form.fields["status"].choices),
     }
+    return [
+        {
+            "name": name,
+            "label": form[name].label,
+            "choices": choices,
+            "current": str(form[name].value() or ""),
+            "errors": form[name].errors,
+        }
+        for name, choices in options.items()
+    ]
 
 
 def directory_page(filterset: TraineeFilter, number, *, per_page: int = 50) -> Page:

@@ -1,8 +1,9 @@
 from django.shortcuts import get_object_or_404, render
 
 from egovexperts.permissions import organizer_required
+from egovexperts.templating import render_partial
 
-from .filters import directory, directory_page, filter_choices
+from .filters import directory, directory_page, filter_selects
 from .models import Trainee
 
 PAGE_SIZE = 50
@@ -14,9 +15,11 @@ def trainee_list(request):
     page = directory_page(filterset, request.GET.get("page"), per_page=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filter": filterset, "page": page, "query": query.urlencode()}
+    rows_html = render_partial(request, "trainees/_trainee_rows.jinja", {"trainees": page.object_list})
+    context = {"filter": filterset, "page": page, "query": query.urlencode(), "rows_html": rows_html}
     if not request.htmx:
-        context["choices"] = filter_choices(filterset)
+        selects = filter_selects(filterset)
+        context["filters_html"] = render_partial(request, "trainees/_filter_selects.jinja", {"selects": selects})
     template = "trainees/_trainee_rows.html" if request.htmx else "trainees/trainee_list.html"
     return render(request, template, context)
 
