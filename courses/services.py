@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -15,6 +17,7 @@ from cohorts.models import Enrolment
 from egovexperts.notifications import outbox
 from trainees.models import Trainee
 
+from . import rules
 from .models import Attendance, Course, Material, Session
 
 # Material uploads: extension -> content types browsers send for it.
@@ -69,43 +72,18 @@ def _check_times(session: Session) -> None:
 
 def overlapping_sessions(session: Session):
     """Other sessions of the same cohort, not cancelled, that overlap the session's times."""
-    return (
-        Session.objects.filter(
-            course__cohort_id=session.course.cohort_id,
-            starts_at__lt=session.ends_at,
-            ends_at__gt=session.starts_at,
-        )
-        .exclude(status=Session.Status.CANCELLED)
-        .exclude(pk=session.pk)
-        .select_related("course")
-    )
+    return Session.objects.filter(rules.clashing(session)).select_related("course")
 
 
 def _check_overlap(session: Session) -> None:
-    clash = overlapping_sessions(session).first()
-    if clash is not None:
-        raise ValidationError(
-            _("The cohort already has “%(title)s” (%(course)s) from %(start)s to %(end)s at that time.")
-            % {
-                "title": clash.title,
-                "course": clash.course.code,
-                "start": _local(clash.starts_at),
-                "end": timezone.localtime(clash.ends_at).strftime("%H:%M"),
-            }
-        )
+    rules.check_no_clash(session, overlapping_sessions(session)[:1])
 
 
 def _check_capacity(session: Session) -> None:
     if session.capacity is None:
         return
-    enrolled = Enrolment.objects.filter(cohort_id=session.course.cohort_id, status=Enrolment.Status.ACTIVE).count()
-    if session.capacity < enrolled:
-        raise ValidationError(
-            {
-                "capacity": _("The cohort has %(count)s active trainees: the capacity cannot be lower.")
-                % {"count": enrolled}
-            }
-        )
+    active = Enrolment.objects.filter(cohort_id=session.course.cohort_id, status=Enrolment.Status.ACTIVE).count()
+    rules.check_capacity(session.capacity, active)
 
 
 @transaction.atomic
@@ -127,37 +105,47 @@ def delete_session(session: Session) -> None:
     session.delete()
 
 
-def _affected_enrolments(session: Session):
-    """Active trainees for whom the session counts (enrolled by its day)."""
-    day = timezone.localdate(session.starts_at)
-    return Enrolment.objects.filter(
-        cohort_id=session.course.cohort_id, status=Enrolment.Status.ACTIVE, enrolled_on__lte=day
-    ).select_related("trainee")
+def enqueue_change_notices(changed: Iterable[tuple[Session, datetime.datetime]], *, reason: str = "") -> int:
+    """Queue a `session_changed` notice to each trainee each changed session concerns.
 
-
-def _enqueue_change_notices(session: Session, *, reason: str, previous_start: datetime.datetime) -> int:
-    key = f"session:{session.pk}:{session.status}:{session.sequence}"
-    context = {
-        "session_id": session.pk,
-        "title": session.title,
-        "course": str(session.course),
-        "status": session.status,
-        "previous_start": _local(previous_start),
-        "starts_at": _local(session.starts_at),
-        "ends_at": _local(session.ends_at),
-        "venue": session.venue,
-        "meeting_url": session.meeting_url,
-        "reason": reason,
-    }
-    messages = [
-        outbox.Message(
-            "session_changed",
-            recipient=enrolment.trainee.email,
-            key=key,
-            context={**context, "full_name": enrolment.trainee.full_name},
-        )
-        for enrolment in _affected_enrolments(session)
-    ]
+    `changed` pairs each session, saved with its new sequence and with its course, with its start
+    before the change. One query finds the trainees of every session, one insert queues them all:
+    the schedule import calls this with many sessions, the workspace with one.
+    """
+    changed = list(changed)
+    if not changed:
+        return 0
+    cohort_ids = {session.course.cohort_id for session, _previous in changed}
+    enrolments = defaultdict(list)
+    active = Enrolment.objects.filter(cohort_id__in=cohort_ids, status=Enrolment.Status.ACTIVE)
+    for enrolment in active.select_related("trainee").order_by("pk"):
+        enrolments[enrolment.cohort_id].append(enrolment)
+    messages = []
+    for session, previous_start in changed:
+        key = f"session:{session.pk}:{session.status}:{session.sequence}"
+        context = {
+            "session_id": session.pk,
+            "title": session.title,
+            "course": str(session.course),
+            "status": session.status,
+            "previous_start": _local(previous_start),
+            "starts_at": _local(session.starts_at),
+            "ends_at": _local(session.ends_at),
+            "venue": session.venue,
+            "meeting_url": session.meeting_url,
+            "reason": reason,
+        }
+        day = rules.day_of(session.starts_at)
+        messages += [
+            outbox.Message(
+                "session_changed",
+                recipient=enrolment.trainee.email,
+                key=key,
+                context={**context, "full_name": enrolment.trainee.full_name},
+            )
+            for enrolment in enrolments[session.course.cohort_id]
+            if rules.told_of_changes(enrolment, day)
+        ]
     return outbox.enqueue_many(messages)
 
 
@@ -180,7 +168,7 @@ def reschedule_session(
     session._change_reason = reason.strip()
     session.full_clean()
     session.save()
-    _enqueue_change_notices(session, reason=reason.strip(), previous_start=previous_start)
+    enqueue_change_notices([(session, previous_start)], reason=reason.strip())
     return session
 
 
@@ -196,7 +184,7 @@ def cancel_session(session: Session, *, reason: str) -> Session:
     session.sequence += 1
     session._change_reason = reason.strip()
     session.save()
-    _enqueue_change_notices(session, reason=reason.strip(), previous_start=session.starts_at)
+    enqueue_change_notices([(session, session.starts_at)], reason=reason.strip())
     return session
 
 
@@ -205,12 +193,7 @@ def cancel_session(session: Session, *, reason: str) -> Session:
 
 def eligible_enrolments(session: Session):
     """Enrolments for which the session counts: enrolled by its day, not ended before it."""
-    day = timezone.localdate(session.starts_at)
-    return (
-        Enrolment.objects.filter(cohort_id=session.course.cohort_id, enrolled_on__lte=day)
-        .exclude(ended_on__lt=day)
-        .exclude(status=Enrolment.Status.WITHDRAWN, ended_on__isnull=True)
-    )
+    return Enrolment.objects.filter(rules.enrolled(rules.day_of(session.starts_at)), cohort_id=session.course.cohort_id)
 
 
 def _check_room(session: Session, *, adding: int) -> None:
@@ -231,8 +214,8 @@ def record_attendance(session: Session, *, trainee: Trainee, status: str, note: 
         raise ValidationError(_("This session is cancelled: no attendance is taken."))
     if status not in Attendance.Status.values:
         raise ValidationError({"status": _("Choose present, late, absent or excused.")})
-    if not eligible_enrolments(session).filter(trainee=trainee).exists():
-        raise ValidationError(_("This trainee was not enrolled in the cohort on the day of the session."))
+    enrolment = Enrolment.objects.filter(cohort_id=session.course.cohort_id, trainee=trainee).first()
+    rules.check_enrolled(enrolment, rules.day_of(session.starts_at), trainee=trainee.full_name)
     attendance = Attendance.objects.filter(session=session, trainee=trainee).first()
     was_attended = attendance is not None and attendance.status in Attendance.ATTENDED
     if status in Attendance.ATTENDED and not was_attended:

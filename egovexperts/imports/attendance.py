@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from django.utils import timezone
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from cohorts.models import Enrolment
+from courses import rules
 from courses.models import Attendance, Course, Session
 from trainees.models import Trainee
 
@@ -15,14 +14,6 @@ from .files import Table
 from .models import Outcome
 from .plans import Changes, Plan, RowResult, read_rows
 from .resources import AttendanceResource
-
-
-def _enrolled(periods, day) -> bool:
-    """The rule of courses.services.eligible_enrolments, on enrolments loaded once."""
-    return any(
-        enrolled_on <= day and not (ended_on and ended_on < day) and not (status == "withdrawn" and ended_on is None)
-        for enrolled_on, ended_on, status in periods
-    )
 
 
 def plan(table: Table, *, course: Course, user=None, **options) -> Plan:
@@ -35,11 +26,11 @@ def plan(table: Table, *, course: Course, user=None, **options) -> Plan:
         for trainee in Trainee.objects.filter(email__in=emails[start : start + 2000]).only("pk", "email", "full_name"):
             trainees[trainee.email.lower()] = trainee
     existing = {(a.session_id, a.trainee_id): a for a in Attendance.objects.filter(session__course=course)}
-    enrolments = defaultdict(list)
-    for trainee_id, *period in Enrolment.objects.filter(cohort_id=course.cohort_id).values_list(
-        "trainee_id", "enrolled_on", "ended_on", "status"
-    ):
-        enrolments[trainee_id].append(period)
+    # One enrolment per trainee and cohort (enrolment_unique_per_cohort), loaded once per file.
+    periods = Enrolment.objects.filter(cohort_id=course.cohort_id).values_list(
+        "trainee_id", "enrolled_on", "ended_on", "status", named=True
+    )
+    enrolments = {row.trainee_id: row for row in periods}
     seen: dict[tuple, RowResult] = {}
     new, updates = [], []
     for result, values in zip(results, cleaned, strict=True):
@@ -54,8 +45,10 @@ def plan(table: Table, *, course: Course, user=None, **options) -> Plan:
         if session.is_cancelled:
             result.error(_("the session '%(title)s' is cancelled: no attendance is taken.") % {"title": session.title})
             continue
-        if not _enrolled(enrolments[trainee.pk], timezone.localdate(session.starts_at)):
-            result.error(_("%(email)s was not enrolled in the cohort on the day of the session.") % {"email": email})
+        try:
+            rules.check_enrolled(enrolments.get(trainee.pk), rules.day_of(session.starts_at), trainee=email)
+        except ValidationError as error:
+            result.error(error.messages[0])
             continue
         key = (session.pk, trainee.pk)
         if key in seen:

@@ -96,6 +96,9 @@ def label(model: type[models.Model]) -> str:
 def serialize(value):
     if value is None or type(value) in (int, str):
         return value
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        # The database hands datetimes back in UTC: a file's local time must compare equal.
+        return value.astimezone(datetime.UTC).isoformat()
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, models.Model):

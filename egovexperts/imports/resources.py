@@ -160,16 +160,18 @@ class ScheduleResource(ImportResource):
         "kind": ("Hình thức", "Kind"),
         "venue": ("Địa điểm", "Venue"),
         "meeting_url": ("Đường dẫn", "Link", "Meeting link"),
+        "capacity": ("Sức chứa", "Capacity", "Số chỗ"),
     }
     required = ("course", "title", "starts_at", "ends_at")
 
     course = _column("course", widgets.CourseWidget())
     title = _column("title", widgets.RequiredTextWidget(300, gettext_lazy("the title")))
-    starts_at = _column("starts_at", widgets.VietnameseDateTimeWidget())
-    ends_at = _column("ends_at", widgets.VietnameseDateTimeWidget())
+    starts_at = _column("starts_at", widgets.VietnameseDateTimeWidget(gettext_lazy("the start")))
+    ends_at = _column("ends_at", widgets.VietnameseDateTimeWidget(gettext_lazy("the end")))
     kind = _column("kind", widgets.ChoiceWidget(SESSION_KINDS, gettext_lazy("kind"), default=Session.Kind.ONLINE))
     venue = _column("venue", widgets.TextWidget(300, gettext_lazy("the venue")))
     meeting_url = _column("meeting_url", widgets.TextWidget(200, gettext_lazy("the link")))
+    capacity = _column("capacity", widgets.CountWidget(gettext_lazy("the capacity")))
 
     def __init__(self, *, courses):
         super().__init__()

@@ -23,6 +23,8 @@ from .plans import Changes, Plan, model_for, serialize
 from .resources import RESOURCES
 
 PLANNERS = {Kind.TRAINEES: trainee_list.plan, Kind.SCHEDULE: schedule.plan, Kind.ATTENDANCE: attendance.plan}
+# What follows putting back the rows a run updated, by model (sessions: calendars and notices).
+_RESTORED = {"courses.Session": schedule.restored}
 # Deleted in this order on revert: rows that point to others first.
 _DELETE_ORDER = [
     "courses.Attendance",
@@ -111,6 +113,8 @@ def revert(run: ImportRun, *, user) -> ImportRun:
         for pk, *pairs in entry["rows"]:
             restore = {name: pair[0] for name, pair in zip(entry["fields"], pairs, strict=True) if pair is not None}
             model.objects.filter(pk=pk).update(**restore)
+        if model_label in _RESTORED:
+            _RESTORED[model_label](entry)
     run.status = ImportRun.Status.REVERTED
     run.reverted_at = timezone.now()
     run.reverted_by = user

@@ -90,6 +90,26 @@ class EmailWidget(TextWidget):
         return email
 
 
+class CountWidget(widgets.IntegerWidget):
+    """A whole number of people, 0 or more; a blank cell is no number (None)."""
+
+    def __init__(self, label: str = "", **kwargs):
+        self.label = label
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        text = str(value).strip()
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        if not (text.isascii() and text.isdigit()) or len(text) > 9:
+            raise ValueError(
+                _("'%(value)s' in %(column)s is not a whole number of people.") % {"value": value, "column": self.label}
+            )
+        return int(text)
+
+
 def _date(year: int, month: int, day: int, written) -> datetime.date:
     try:
         return datetime.date(year, month, day)
@@ -125,10 +145,18 @@ class VietnameseDateWidget(widgets.DateWidget):
 
 
 class VietnameseDateTimeWidget(widgets.DateTimeWidget):
-    """ "dd/mm/yyyy hh:mm" (also 8h30, 8g30), ISO, or an Excel date-time cell; local time."""
+    """ "dd/mm/yyyy hh:mm" (also 8h30, 8g30), ISO, or an Excel date-time cell; local time.
+
+    With a label the cell is required: a blank one is an error naming it."""
+
+    def __init__(self, label: str = "", **kwargs):
+        self.label = label
+        super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
+            if self.label:
+                raise ValueError(_("%(column)s is empty.") % {"column": self.label})
             return None
         tz = timezone.get_current_timezone()
         if isinstance(value, datetime.datetime):

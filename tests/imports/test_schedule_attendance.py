@@ -107,11 +107,11 @@ def test_a_session_overlapping_another_of_the_cohort_is_refused(organizer):
     preview = services.preview(xlsx(rows, headers=SCHEDULE), kind="schedule")
     messages = [row.messages for row in preview.plan.rows]
     assert messages[0] == [
-        "Row 2: the cohort already has 'Bài khác' (CDS-02) from 05/01/2026 09:00 to 10:00 at that time."
+        "Row 2: The cohort already has “Bài khác” (CDS-02) from 05/01/2026 09:00 to 10:00 at that time."
     ]
     assert messages[1] == []
     assert messages[2] == [
-        "Row 4: the cohort already has 'Bài 1' (CDS-01) from 06/01/2026 08:00 to 11:30 at that time."
+        "Row 4: The cohort already has “Bài 1” (CDS-01) from 06/01/2026 08:00 to 11:30 at that time."
     ]
 
 
