@@ -8,8 +8,10 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.functional import SimpleLazyObject
 
 ORGANIZER_GROUP = "Organizer"
+IMPORT_PERMISSION = "imports.add_importrun"
 
 
 def is_admin(user) -> bool:
@@ -26,6 +28,11 @@ def is_organizer(user) -> bool:
     if cached is None:
         cached = user._is_organizer = user.groups.filter(name=ORGANIZER_GROUP).exists()
     return cached
+
+
+def can_import(user) -> bool:
+    """Organizers and admins who hold the import permission load files (and see the buttons to)."""
+    return is_organizer(user) and user.has_perm(IMPORT_PERMISSION)
 
 
 def is_trainee(user) -> bool:
@@ -59,4 +66,10 @@ def trainee_required(view):
 def roles(request):
     """Template context: which parts of the navigation to show."""
     user = request.user
-    return {"is_organizer": is_organizer(user), "is_admin": is_admin(user), "is_trainee": is_trainee(user)}
+    return {
+        "is_organizer": is_organizer(user),
+        "is_admin": is_admin(user),
+        "is_trainee": is_trainee(user),
+        # Lazy: reading permissions costs a query, and only the pages with import buttons ask.
+        "can_import": SimpleLazyObject(lambda: can_import(user)),
+    }

@@ -1,6 +1,7 @@
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,13 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.models import Course
-from egovexperts.permissions import organizer_required
+from egovexperts.permissions import can_import, organizer_required
 
 from . import exports, files, selectors, services
 from .forms import ConfirmForm, UploadForm
 from .models import ImportRun, Kind
 
-IMPORT_PERMISSION = "imports.add_importrun"
 TEMPLATE_NAMES = {
     Kind.TRAINEES: "mau-danh-sach-hoc-vien",
     Kind.SCHEDULE: "mau-lich-hoc",
@@ -23,12 +23,12 @@ TEMPLATE_NAMES = {
 
 
 def import_required(view):
-    """Organizers and admins who hold the import permission."""
+    """Organizers and admins who hold the import permission; anonymous users go to log in."""
 
     @wraps(view)
-    @organizer_required
+    @login_required
     def wrapped(request, *args, **kwargs):
-        if not request.user.has_perm(IMPORT_PERMISSION):
+        if not can_import(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -42,7 +42,9 @@ def _index(request, form, status=200):
 
 @import_required
 def index(request):
-    return _index(request, UploadForm())
+    """The import page; `?kind=` chooses the kind of file (the admin's buttons link here)."""
+    kind = request.GET.get("kind")
+    return _index(request, UploadForm(initial={"kind": kind} if kind in Kind.values else None))
 
 
 @import_required
