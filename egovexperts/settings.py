@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "egovexperts.permissions.roles",
+                "egovexperts.navigation.navigation",
             ],
         },
     },
