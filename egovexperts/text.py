@@ -4,6 +4,7 @@ Imports no app. Folded and sort keys are stored on rows (see Trainee.search_text
 neither SQLite nor a default PostgreSQL has a Vietnamese collation or `unaccent`.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -19,11 +20,15 @@ _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve (ă), circumflex (â ê 
 
 def fold(text: str) -> str:
     """Lower case without diacritics or punctuation: "Nguyễn Văn Á" -> "nguyen van a"."""
-    text = (text or "").replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
+    return _SPACES.sub(" ", " ".join(_fold_word(word) for word in (text or "").split())).strip()
+
+
+@functools.lru_cache(maxsize=20_000)
+def _fold_word(word: str) -> str:
+    # Cached like _word_key below: imports fold thousands of names made of the same words.
+    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = _PUNCTUATION.sub(" ", stripped.lower())
-    return _SPACES.sub(" ", stripped).strip()
+    return _PUNCTUATION.sub(" ", stripped.lower())
 
 
 def _split_letters(word: str) -> list[tuple[str, int]]:
@@ -43,18 +48,22 @@ def _split_letters(word: str) -> list[tuple[str, int]]:
     return letters
 
 
+@functools.lru_cache(maxsize=20_000)
+def _word_key(word: str) -> tuple[str, str]:
+    """Letters and tones of one word. Cached: names share a few hundred words (an import of
+    10,000 trainees computes 10,000 keys from them)."""
+    letters = _split_letters(word)
+    primary = "".join(chr(0x30 + _LETTER_RANK[base]) if base in _LETTER_RANK else base for base, _ in letters)
+    return primary, "".join(str(tone) for _, tone in letters)
+
+
 def sort_key(text: str) -> str:
     """A string whose plain ordering is Vietnamese dictionary order of `text`.
 
     Letters are compared first (a < ă < â < b ...), tones only between otherwise equal texts.
     """
-    words = [_split_letters(word) for word in (text or "").split()]
-    primary = " ".join(
-        "".join(chr(0x30 + _LETTER_RANK[base]) if base in _LETTER_RANK else base for base, _ in letters)
-        for letters in words
-    )
-    tones = "".join(str(tone) for letters in words for _, tone in letters)
-    return primary + "\x01" + tones
+    keys = [_word_key(word) for word in (text or "").split()]
+    return " ".join(primary for primary, _ in keys) + "\x01" + "".join(tones for _, tones in keys)
 
 
 def person_sort_key(full_name: str) -> str:
