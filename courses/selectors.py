@@ -7,9 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -103,18 +102,18 @@ def course_progress_rows(course: Course, *, now: datetime.datetime | None = None
 # --- Attendance grid --------------------------------------------------------------
 
 
-def _grid_row(trainee_id: int, full_name: str, agency: str, status: str, note: str, notice: str, url: str, label: str):
+@dataclass(slots=True)
+class GridRow:
     """One row of the attendance grid, as plain values for its Jinja2 partial."""
-    return {
-        "trainee_id": str(trainee_id),
-        "full_name": full_name,
-        "agency": agency,
-        "status": status,
-        "status_label": label,
-        "note": note,
-        "notice": notice,  # the trainee's advance notice of absence, if any
-        "url": url,  # where the row's marks are posted
-    }
+
+    trainee_id: int
+    full_name: str
+    agency: str
+    status: str
+    status_label: str
+    note: str
+    notice: str  # the trainee's advance notice of absence, if any
+    url: str  # where the row's marks are posted
 
 
 def grid_labels() -> dict[str, str]:
@@ -129,14 +128,8 @@ def grid_labels() -> dict[str, str]:
     return labels
 
 
-def _agency_name():
-    today = timezone.localdate()
-    post = Assignment.objects.filter(trainee=OuterRef("trainee_id")).held_on(today).order_by("-starts_on", "-pk")
-    return Subquery(post.values("agency__short_name")[:1])
-
-
-def attendance_grid(session: Session, *, trainee_id: int | None = None) -> list[dict]:
-    """One row per trainee for whom the session counts, in Vietnamese name order (three queries)."""
+def attendance_grid(session: Session, *, trainee_id: int | None = None) -> list[GridRow]:
+    """One row per trainee for whom the session counts, in Vietnamese name order (four queries)."""
     enrolments = eligible_enrolments(session)
     attendance = Attendance.objects.filter(session=session)
     notices = AbsenceNotice.objects.filter(session=session)
@@ -144,24 +137,25 @@ def attendance_grid(session: Session, *, trainee_id: int | None = None) -> list[
         enrolments = enrolments.filter(trainee_id=trainee_id)
         attendance = attendance.filter(trainee_id=trainee_id)
         notices = notices.filter(trainee_id=trainee_id)
-    people = enrolments.annotate(agency_name=_agency_name()).values_list(
-        "trainee_id", "trainee__full_name", "agency_name"
+    people = list(
+        enrolments.order_by("trainee__sort_key", "trainee_id").values_list("trainee_id", "trainee__full_name")
     )
-    people = people.order_by("trainee__sort_key", "trainee_id")
+    posts = Assignment.objects.current_of([pk for pk, _name in people])
     marks = {pk: (status, note) for pk, status, note in attendance.values_list("trainee_id", "status", "note")}
     reasons = dict(notices.values_list("trainee_id", "reason"))
     prefix = reverse("courses:attendance-record", args=[session.pk, 0]).removesuffix("0/")
     labels = {value: str(label) for value, label in Attendance.Status.choices}  # translated once
     rows = []
-    for pk, name, agency in people:
+    for pk, name in people:
         status, note = marks.get(pk, ("", ""))
+        agency = posts[pk]["agency__short_name"] if pk in posts else ""
         label = labels[status] if status else ""
-        rows.append(_grid_row(pk, name, agency or "", status, note, reasons.get(pk, ""), f"{prefix}{pk}/", label))
+        rows.append(GridRow(pk, name, agency, status, label, note, reasons.get(pk, ""), f"{prefix}{pk}/"))
     return rows
 
 
-def grid_summary(rows: list[dict]) -> dict[str, int]:
-    counts = Counter(row["status"] or "unmarked" for row in rows)
+def grid_summary(rows: list[GridRow]) -> dict[str, int]:
+    counts = Counter(row.status or "unmarked" for row in rows)
     return {status: counts.get(status, 0) for status in ("present", "late", "absent", "excused", "unmarked")}
 
 

@@ -142,8 +142,9 @@ def test_attendance_grid_query_count_does_not_grow(organizer_client, django_asse
     for enrolment in EnrolmentFactory.create_batch(size, cohort=session.course.cohort):
         AttendanceFactory(session=session, trainee=enrolment.trainee)
     url = reverse("courses:session-detail", args=[session.pk])
-    # session, user, groups (role), session row, people, marks, notices
-    with django_assert_max_num_queries(8):
+    # session, user, groups (role), trainee of the user (navigation); session row, people, their
+    # current posts, marks, notices
+    with django_assert_max_num_queries(9):
         response = organizer_client.get(url)
     assert len(response.context["rows"]) == size
 
