@@ -114,6 +114,9 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "egovexperts.accounts.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
+# Accounts are opened by the programme office: a reset asked for an unknown address sends nothing
+# (the page says the same either way).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Invitation links use the password-reset token: give invited trainees two weeks.
 PASSWORD_RESET_TIMEOUT = 14 * 24 * 3600
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
