@@ -95,7 +95,8 @@ def test_organizer_plans_a_session_takes_attendance_and_sees_the_dashboard_chang
     assert page.get_by_text("Buổi mở đầu: AI trong dịch vụ công").is_visible()
     screenshot(page, "organizer-dashboard-after")
 
-    # The same grid on a phone in the classroom.
+    # The same grid on a phone in the classroom, in Vietnamese (the longest labels).
+    phone_page.context.add_cookies([{"name": "django_language", "value": "vi", "url": live_server.url}])
     log_in(phone_page, live_server, organizer.email, organizer.password)
     phone_page.goto(grid_url)
     row = phone_page.locator(".att-row").nth(1)
@@ -112,4 +113,14 @@ def test_organizer_plans_a_session_takes_attendance_and_sees_the_dashboard_chang
     # Buttons stay inside the screen: nothing to scroll sideways in the classroom.
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
+    # ... and inside their row's card, every one of them.
+    overflowing = phone_page.evaluate(
+        """() => [...document.querySelectorAll('.att-row')].slice(0, 3).flatMap(row => {
+            const card = row.getBoundingClientRect();
+            return [...row.querySelectorAll('.status-buttons button')]
+                .filter(button => button.getBoundingClientRect().right > card.right + 0.5)
+                .map(button => button.value);
+        })"""
+    )
+    assert overflowing == []
     _first_screen(phone_page, "organizer-attendance-grid-phone")
