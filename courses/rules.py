@@ -4,7 +4,8 @@
   cancelled and their times overlap (one ending as the next starts is no clash).
 - A session counts for a trainee from the day they were enrolled to the day their enrolment
   ended, both included; a withdrawal without an end date ends it at once.
-- A session's capacity holds at least the cohort's active trainees.
+- A session's capacity holds at least the cohort's active trainees, and no more people are
+  marked present or late than it holds; a cancelled session takes no attendance.
 
 courses/services.py applies them to rows it reads, egovexperts/imports to rows loaded once per
 file. Where a query needs the same rule, its Q expression sits beside the function, and
@@ -142,3 +143,18 @@ def check_capacity(capacity: int | None, active: int) -> None:
     if not capacity_holds(capacity, active):
         message = _("The cohort has %(count)s active trainees: the capacity cannot be lower.") % {"count": active}
         raise ValidationError({"capacity": message})
+
+
+def check_room(session: Session, *, present: int, adding: int) -> None:
+    """`adding` more people marked present (or late) fit in the session besides `present`."""
+    if session.capacity is None or adding <= 0 or present + adding <= session.capacity:
+        return
+    raise ValidationError(
+        _("The session holds %(capacity)s people: %(count)s are already marked present.")
+        % {"capacity": session.capacity, "count": present}
+    )
+
+
+def check_takes_attendance(session: Session) -> None:
+    if session.is_cancelled:
+        raise ValidationError(_("This session is cancelled: no attendance is taken."))

@@ -197,21 +197,15 @@ def eligible_enrolments(session: Session):
 
 
 def _check_room(session: Session, *, adding: int) -> None:
-    if session.capacity is None or adding <= 0:
-        return
-    present = Attendance.objects.filter(session=session, status__in=Attendance.ATTENDED).count()
-    if present + adding > session.capacity:
-        raise ValidationError(
-            _("The session holds %(capacity)s people: %(count)s are already marked present.")
-            % {"capacity": session.capacity, "count": present}
-        )
+    if session.capacity is not None and adding > 0:
+        present = Attendance.objects.filter(session=session, status__in=Attendance.ATTENDED).count()
+        rules.check_room(session, present=present, adding=adding)
 
 
 @transaction.atomic
 def record_attendance(session: Session, *, trainee: Trainee, status: str, note: str = "", by=None) -> Attendance:
     session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
-    if session.is_cancelled:
-        raise ValidationError(_("This session is cancelled: no attendance is taken."))
+    rules.check_takes_attendance(session)
     if status not in Attendance.Status.values:
         raise ValidationError({"status": _("Choose present, late, absent or excused.")})
     enrolment = Enrolment.objects.filter(cohort_id=session.course.cohort_id, trainee=trainee).first()
@@ -234,8 +228,7 @@ def record_attendance(session: Session, *, trainee: Trainee, status: str, note: 
 def mark_all_present(session: Session, *, by=None) -> int:
     """Mark present every eligible trainee not marked yet; a status already set is never overwritten."""
     session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
-    if session.is_cancelled:
-        raise ValidationError(_("This session is cancelled: no attendance is taken."))
+    rules.check_takes_attendance(session)
     marked = Attendance.objects.filter(session=session).values("trainee_id")
     trainee_ids = list(eligible_enrolments(session).exclude(trainee_id__in=marked).values_list("trainee_id", flat=True))
     _check_room(session, adding=len(trainee_ids))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -31,6 +33,8 @@ def plan(table: Table, *, course: Course, user=None, **options) -> Plan:
         "trainee_id", "enrolled_on", "ended_on", "status", named=True
     )
     enrolments = {row.trainee_id: row for row in periods}
+    # People marked present or late per session, as the file's rows will leave them (the room rule).
+    present = Counter(a.session_id for a in existing.values() if a.status in Attendance.ATTENDED)
     seen: dict[tuple, RowResult] = {}
     new, updates = [], []
     for result, values in zip(results, cleaned, strict=True):
@@ -42,13 +46,11 @@ def plan(table: Table, *, course: Course, user=None, **options) -> Plan:
         if trainee is None:
             result.error(_("no trainee has the email %(email)s.") % {"email": email})
             continue
-        if session.is_cancelled:
-            result.error(_("the session '%(title)s' is cancelled: no attendance is taken.") % {"title": session.title})
-            continue
         try:
+            rules.check_takes_attendance(session)
             rules.check_enrolled(enrolments.get(trainee.pk), rules.day_of(session.starts_at), trainee=email)
         except ValidationError as error:
-            result.error(error.messages[0])
+            result.error(f"{session.title}: {error.messages[0]}" if session.is_cancelled else error.messages[0])
             continue
         key = (session.pk, trainee.pk)
         if key in seen:
@@ -60,6 +62,16 @@ def plan(table: Table, *, course: Course, user=None, **options) -> Plan:
         seen[key] = result
         status, note = values["status"], values.get("note") or ""
         attendance = existing.get(key)
+        was_attended = attendance is not None and attendance.status in Attendance.ATTENDED
+        if status in Attendance.ATTENDED and not was_attended:
+            try:
+                rules.check_room(session, present=present[session.pk], adding=1)
+            except ValidationError as error:
+                result.error(f"{session.title}: {error.messages[0]}")
+                continue
+            present[session.pk] += 1
+        elif was_attended and status not in Attendance.ATTENDED:
+            present[session.pk] -= 1
         if attendance is None:
             result.outcome = Outcome.NEW
             new.append(Attendance(session=session, trainee=trainee, status=status, note=note, recorded_by=user))

@@ -134,6 +134,28 @@ def test_attendance_of_a_cancelled_session_or_a_trainee_not_enrolled_is_refused(
     rows = [["an@example.org", "Bị hủy", "present", ""], ["khach@example.org", "Bài 1", "present", ""]]
     preview = services.preview(xlsx(rows, headers=ATTENDANCE), kind="attendance", course=course)
     assert [row.messages for row in preview.plan.rows] == [
-        ["Row 2: the session 'Bị hủy' is cancelled: no attendance is taken."],
+        ["Row 2: Bị hủy: This session is cancelled: no attendance is taken."],
         ["Row 3: khach@example.org was not enrolled in the cohort on the day of the session."],
     ]
+
+
+def test_attendance_import_keeps_to_the_room_of_the_session_as_the_workspace_does(organizer):
+    course = CourseFactory()
+    session = SessionFactory(course=course, title="Tham quan", starts_at=local(2026, 1, 6, 14, 0), capacity=2)
+    people = [TraineeFactory(email=f"hv{n}@example.org") for n in range(4)]
+    for trainee in people:
+        EnrolmentFactory(cohort=course.cohort, trainee=trainee, enrolled_on=datetime.date(2025, 12, 1))
+    Attendance.objects.create(session=session, trainee=people[0], status="present")
+    rows = [
+        ["hv1@example.org", "Tham quan", "present", ""],
+        ["hv2@example.org", "Tham quan", "late", ""],  # a third person in a room of two
+        ["hv0@example.org", "Tham quan", "absent", ""],  # frees a place...
+        ["hv3@example.org", "Tham quan", "present", ""],  # ...taken here
+    ]
+    before = fingerprint()
+    preview = services.preview(xlsx(rows, headers=ATTENDANCE), kind="attendance", course=course)
+    assert [row.outcome for row in preview.plan.rows] == ["new", "error", "updated", "new"]
+    assert preview.plan.rows[1].messages == [
+        "Row 3: Tham quan: The session holds 2 people: 2 are already marked present."
+    ]
+    assert fingerprint() == before
