@@ -74,15 +74,26 @@ def vietnamese_page(browser, settings):
     context.close()
 
 
-@pytest.fixture
-def phone_page(browser):
+def _phone(browser, *, locale: str, width: int):
     context = browser.new_context(
-        locale="en-US", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 390, "height": 844}, is_mobile=True
+        locale=locale, timezone_id="Asia/Ho_Chi_Minh", viewport={"width": width, "height": 844}, is_mobile=True
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    yield from _phone(browser, locale="en-US", width=390)
+
+
+@pytest.fixture
+def vietnamese_phone(browser, settings):
+    """The narrowest common phone, in Vietnamese: the longest labels on the least room."""
+    settings.LANGUAGE_CODE = "vi"
+    yield from _phone(browser, locale="vi-VN", width=375)
 
 
 def screenshot(page, name: str) -> Path:

@@ -1,7 +1,6 @@
 """The site menu as people see it: one line on a laptop, every page of the workspace one or two
 clicks away, and menus that stay on a phone's screen."""
 
-import pytest
 from django.urls import reverse
 
 from tests.browser.conftest import log_in, screenshot
@@ -76,18 +75,6 @@ def test_the_trainee_menu_fits_on_one_line_and_reaches_every_page(live_server, v
     for name in TRAINEE_PAGES:
         _follow(page, live_server, reverse(name))
     _assert_on_one_line(page)
-
-
-@pytest.fixture
-def vietnamese_phone(browser, settings):
-    settings.LANGUAGE_CODE = "vi"
-    context = browser.new_context(
-        locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 375, "height": 800}, is_mobile=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def test_on_a_phone_every_menu_opens_inside_the_screen(live_server, vietnamese_phone, admin_user):

@@ -32,7 +32,7 @@ def _figure(page, name: str) -> str:
 
 
 def test_organizer_plans_a_session_takes_attendance_and_sees_the_dashboard_change(
-    live_server, page, phone_page, demo_data
+    live_server, page, vietnamese_phone, demo_data
 ):
     organizer = demo_data["organizer"]
     log_in(page, live_server, organizer.email, organizer.password)
@@ -96,7 +96,7 @@ def test_organizer_plans_a_session_takes_attendance_and_sees_the_dashboard_chang
     screenshot(page, "organizer-dashboard-after")
 
     # The same grid on a phone in the classroom, in Vietnamese (the longest labels).
-    phone_page.context.add_cookies([{"name": "django_language", "value": "vi", "url": live_server.url}])
+    phone_page = vietnamese_phone
     log_in(phone_page, live_server, organizer.email, organizer.password)
     phone_page.goto(grid_url)
     row = phone_page.locator(".att-row").nth(1)
@@ -112,7 +112,7 @@ def test_organizer_plans_a_session_takes_attendance_and_sees_the_dashboard_chang
     assert "late" in phone_page.locator(".att-row").nth(1).get_attribute("class")
     # Buttons stay inside the screen: nothing to scroll sideways in the classroom.
     width = phone_page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390
+    assert width <= phone_page.viewport_size["width"]
     # ... and inside their row's card, every one of them.
     overflowing = phone_page.evaluate(
         """() => [...document.querySelectorAll('.att-row')].slice(0, 3).flatMap(row => {
