@@ -34,7 +34,7 @@ def enqueue(kind: str, *, recipient: str, key: str, context: dict | None = None,
 def enqueue_many(messages: Iterable[Message]) -> int:
     """Queue messages, skipping those already there (same kind, recipient and key).
 
-    Returns how many rows are new (a count, approximate while other writers insert too).
+    Returns how many rows are new (approximate while other writers insert the same messages).
     """
     now = timezone.now()
     rows = [
@@ -51,12 +51,25 @@ def enqueue_many(messages: Iterable[Message]) -> int:
     ]
     if not rows:
         return 0
-    before = OutboundMessage.objects.count()
+    keys = {(row.kind, row.recipient, row.key) for row in rows}
+    queued = _already_queued(keys)
     OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
-    created = OutboundMessage.objects.count() - before
     if any(row.due_at <= now for row in rows):
         transaction.on_commit(_kick_delivery)
-    return created
+    return len(keys - queued)
+
+
+def _already_queued(keys: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """Which of these (kind, recipient, key) are in the outbox: read through its unique index,
+    in chunks that stay under SQLite's limit of query parameters."""
+    found = set()
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 300):
+        chunk = ordered[start : start + 300]
+        kinds, recipients, names = (set(column) for column in zip(*chunk, strict=True))
+        rows = OutboundMessage.objects.filter(kind__in=kinds, recipient__in=recipients, key__in=names)
+        found.update(row for row in rows.values_list("kind", "recipient", "key") if row in keys)
+    return found
 
 
 def _kick_delivery() -> None:

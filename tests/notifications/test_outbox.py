@@ -30,6 +30,21 @@ def test_queueing_the_same_message_twice_writes_one_row():
     assert OutboundMessage.objects.count() == 1
 
 
+def test_a_batch_counts_only_its_new_messages_in_two_queries(django_assert_num_queries):
+    queue(recipient="an@example.org", key="k")
+    queue(recipient="binh@example.org", key="other")
+    batch = [
+        outbox.Message("invitation", " An@Example.org ", "k"),  # queued already, written otherwise
+        outbox.Message("invitation", "binh@example.org", "k"),
+        outbox.Message("invitation", "binh@example.org", "k"),  # twice in the batch
+        outbox.Message("session_changed", "an@example.org", "k"),
+    ]
+    # the batch's keys already queued; the insert
+    with django_assert_num_queries(2):
+        assert outbox.enqueue_many(batch) == 2
+    assert OutboundMessage.objects.count() == 4
+
+
 def test_recipient_addresses_are_normalised():
     queue(recipient="  An.Nguyen@Example.org ")
     assert OutboundMessage.objects.get().recipient == "an.nguyen@example.org"
