@@ -5,7 +5,7 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from egovexperts.admin import AutocompleteMixin
+from egovexperts.admin import AutocompleteMixin, ImportButtonMixin
 
 from .models import Attendance, Course, Material, Session
 
@@ -28,7 +28,8 @@ class CourseAdmin(AutocompleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(AutocompleteMixin, SimpleHistoryAdmin):
+class SessionAdmin(AutocompleteMixin, ImportButtonMixin, SimpleHistoryAdmin):
+    import_kind = "schedule"
     list_display = ["title", "course", "kind", "starts_at", "ends_at", "venue", "status"]
     list_filter = ["kind", "status", "course__cohort", "course__year"]
     search_fields = ["title", "course__code", "course__title", "venue", "lecturers"]
@@ -38,7 +39,8 @@ class SessionAdmin(AutocompleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(AutocompleteMixin, SimpleHistoryAdmin):
+class AttendanceAdmin(AutocompleteMixin, ImportButtonMixin, SimpleHistoryAdmin):
+    import_kind = "attendance"
     list_display = ["trainee", "session", "status", "recorded_by", "recorded_at"]
     list_filter = ["status", "session__kind", "session__course__cohort"]
     search_fields = ["trainee__full_name", "trainee__email", "session__title"]

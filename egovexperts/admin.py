@@ -48,3 +48,13 @@ class ExportActionMixin(import_export_admin.ExportActionMixin):
             return HttpResponseRedirect(
                 f"{reverse(f'admin:{opts.app_label}_{opts.model_name}_changelist')}?{ERROR_FLAG}=1"
             )
+
+
+class ImportButtonMixin:
+    """An "Import a file" button on the change list, to the import page preset to `import_kind`:
+    files go through its preview, its confirm in one transaction and its log, never past them."""
+
+    import_kind = ""
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "import_kind": self.import_kind})

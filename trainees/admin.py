@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from egovexperts.admin import AutocompleteMixin, ExportActionMixin
+from egovexperts.admin import AutocompleteMixin, ExportActionMixin, ImportButtonMixin
 from egovexperts.imports.exports import CommitmentExportResource, TraineeExportResource
 
 from .models import Agency, Assignment, RetentionCommitment, Trainee, Unit
@@ -40,7 +40,8 @@ class CommitmentInline(AutocompleteMixin, admin.TabularInline):
 
 
 @admin.register(Trainee)
-class TraineeAdmin(AutocompleteMixin, ExportActionMixin, SimpleHistoryAdmin):
+class TraineeAdmin(AutocompleteMixin, ImportButtonMixin, ExportActionMixin, SimpleHistoryAdmin):
+    import_kind = "trainees"
     resource_classes = [TraineeExportResource]  # formula-escaped, same columns as the import template
     list_display = ["full_name", "email", "phone", "user"]
     search_fields = ["full_name", "email", "search_text"]
