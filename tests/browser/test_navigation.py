@@ -1,6 +1,7 @@
 """The site menu as people see it: one line on a laptop, every page of the workspace one or two
 clicks away, and menus that stay on a phone's screen."""
 
+import pytest
 from django.urls import reverse
 
 from tests.browser.conftest import log_in, screenshot
@@ -40,12 +41,13 @@ def _follow(page, live_server, href: str) -> None:
     assert _header(page).locator(f"a[href='{href}']").get_attribute("aria-current") == "page"
 
 
-def test_the_organizer_menu_fits_on_one_line_and_reaches_every_page(live_server, vietnamese_page, organizer):
+@pytest.mark.parametrize(("persona", "pages"), [("organizer", ORGANIZER_PAGES), ("trainee", TRAINEE_PAGES)])
+def test_the_menu_fits_on_one_line_and_reaches_every_page(live_server, vietnamese_page, request, persona, pages):
     page = vietnamese_page
-    log_in(page, live_server, organizer.email, PASSWORD)
+    log_in(page, live_server, request.getfixturevalue(persona).email, PASSWORD)  # a trainee's is their login
     _assert_on_one_line(page)
-    screenshot(page, "navigation-organizer")
-    for name in ORGANIZER_PAGES:
+    screenshot(page, f"navigation-{persona}")
+    for name in pages:
         _follow(page, live_server, reverse(name))
         _assert_on_one_line(page)
 
@@ -66,15 +68,6 @@ def test_the_account_menu_leads_admins_to_the_admin_and_signs_out(live_server, v
     _header(page).locator("button.sign-out").click()
     page.wait_for_load_state("networkidle")
     assert _header(page).locator(f"a[href='{reverse('account_login')}']").is_visible()
-
-
-def test_the_trainee_menu_fits_on_one_line_and_reaches_every_page(live_server, vietnamese_page, trainee):
-    page = vietnamese_page
-    log_in(page, live_server, trainee.user.email, PASSWORD)
-    _assert_on_one_line(page)
-    for name in TRAINEE_PAGES:
-        _follow(page, live_server, reverse(name))
-    _assert_on_one_line(page)
 
 
 def test_on_a_phone_every_menu_opens_inside_the_screen(live_server, vietnamese_phone, admin_user):
