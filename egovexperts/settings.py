@@ -8,6 +8,7 @@ to PostgreSQL and Redis; with DEBUG off a secret key and allowed hosts must be g
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +97,12 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'egovexperts.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # On SSDs a random read costs about as much as a sequential one. At PostgreSQL's default
+    # (4x) the planner scans all trainees to join a cohort's 200 instead of looking them up.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c random_page_cost=1.1")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web app and the Celery worker use the file at the same time.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
@@ -170,6 +177,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Every periodic job of the project, in one place.
 CELERY_BEAT_SCHEDULE = {
     "deliver-due-messages": {"task": "egovexperts.notifications.tasks.deliver_due_messages", "schedule": 60.0},
+    "index-posts": {"task": "trainees.tasks.index_posts", "schedule": crontab(hour=0, minute=5)},
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

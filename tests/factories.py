@@ -51,6 +51,13 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     position = "Trưởng phòng Công nghệ thông tin"
     starts_on = datetime.date(2019, 1, 1)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        post = super()._create(model_class, *args, **kwargs)
+        # As trainees.services does: the directory search reads the trainee's copy of the post.
+        Trainee.objects.filter(pk=post.trainee_id).index_posts()
+        return post
+
 
 class CommitmentFactory(factory.django.DjangoModelFactory):
     class Meta:

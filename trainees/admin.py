@@ -50,6 +50,10 @@ class TraineeAdmin(AutocompleteMixin, ImportButtonMixin, ExportActionMixin, Simp
     autocomplete_fields = ["user"]
     inlines = [AssignmentInline, CommitmentInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        Trainee.objects.filter(pk=form.instance.pk).index_posts()
+
 
 @admin.register(Assignment)
 class AssignmentAdmin(AutocompleteMixin, SimpleHistoryAdmin):
@@ -59,6 +63,20 @@ class AssignmentAdmin(AutocompleteMixin, SimpleHistoryAdmin):
     list_select_related = ["trainee", "agency", "unit__agency"]
     autocomplete_fields = ["trainee", "agency", "unit"]
     date_hierarchy = "starts_on"
+
+    # Posts written here bypass trainees.services: re-index the search of their trainees.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        Trainee.objects.filter(pk=obj.trainee_id).index_posts()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        Trainee.objects.filter(pk=obj.trainee_id).index_posts()
+
+    def delete_queryset(self, request, queryset):
+        trainee_ids = list(queryset.values_list("trainee_id", flat=True))
+        super().delete_queryset(request, queryset)
+        Trainee.objects.filter(pk__in=trainee_ids).index_posts()
 
 
 @admin.register(RetentionCommitment)

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class TraineesConfig(AppConfig):
     name = "trainees"
     verbose_name = _("Trainees")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from .filters import forget_filter_choices
+        from .models import Agency
+
+        for signal in (post_save, post_delete):
+            signal.connect(forget_filter_choices, sender=Agency)

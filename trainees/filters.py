@@ -3,14 +3,16 @@
 from dataclasses import dataclass
 
 import django_filters
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db.models import FilteredRelation
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrolment
 
-from .models import Agency, Assignment, Trainee
+from .models import Agency, Assignment, Trainee, post_held_on
 
 
 class TraineeFilter(django_filters.FilterSet):
@@ -75,15 +77,41 @@ def directory(data) -> TraineeFilter:
     return TraineeFilter(data, queryset=Trainee.objects.in_vietnamese_order())
 
 
+CHOICES_KEY = "trainees:directory-choices"
+CHOICES_SECONDS = 600
+
+
+def filter_choices(filterset: TraineeFilter) -> dict[str, list]:
+    """The cohort and agency options as (value, label) pairs, read once and kept until a cohort or
+    an agency is saved or deleted (`forget_filter_choices`), the day turns (agencies come into
+    and out of force) or ten minutes pass (changes made by migrations send no signal)."""
+    key = f"{CHOICES_KEY}:{timezone.localdate()}"
+    choices = cache.get(key)
+    if choices is None:
+        fields = filterset.form.fields
+        choices = {
+            "cohort": list(fields["cohort"].queryset.values_list("pk", "name")),
+            "agency": list(fields["agency"].queryset.values_list("pk", "name_vi")),
+        }
+        cache.set(key, choices, CHOICES_SECONDS)
+    return choices
+
+
+def forget_filter_choices(**kwargs):
+    """Receiver of the save and delete signals of Cohort and Agency (see the apps' `ready`)."""
+    cache.delete(f"{CHOICES_KEY}:{timezone.localdate()}")
+
+
 def filter_selects(filterset: TraineeFilter) -> list[dict]:
     """Each select of the filter form with its options as (value, label) pairs, read as plain
     rows rather than model instances, and the value chosen."""
     form = filterset.form
     empty = [("", _("All"))]
+    choices = filter_choices(filterset)
     options = {
-        "cohort": empty + list(form.fields["cohort"].queryset.values_list("pk", "name")),
+        "cohort": empty + choices["cohort"],
         "agency_kind": list(form.fields["agency_kind"].choices),
-        "agency": empty + list(form.fields["agency"].queryset.values_list("pk", "name_vi")),
+        "agency": empty + choices["agency"],
         "status": list(form.fields["status"].choices),
     }
     return [
@@ -116,40 +144,47 @@ class DirectoryRow:
 def directory_page(filterset: TraineeFilter, number, *, per_page: int = 50) -> Page:
     """One page of the filtered directory, each row with the current post and latest enrolment.
 
-    A search reads its matches in one scan (count and page from the same list). Posts and
-    enrolments are then read for the page's rows only, with plain queries: three of them cost
-    less to build and run than one with a subquery per column.
+    A search reads its matches in one scan (count and page from the same list). The page's
+    rows then come with their post held today and their enrolments in one query, joined:
+    a trainee with two posts or several enrolments comes on several rows, the latest first.
     """
     people = filterset.qs.values_list("pk", "full_name", "email")
     if filterset.form.cleaned_data.get("q") if filterset.is_bound and filterset.form.is_valid() else False:
         people = list(people)
     page = Paginator(people, per_page).get_page(number)
-    ids = [pk for pk, _name, _email in page.object_list]
-    posts = Assignment.objects.current_of(ids)
-    enrolments = (
-        Enrolment.objects.filter(trainee_id__in=ids)
-        .order_by("trainee_id", "-enrolled_on", "-pk")
-        .values_list("trainee_id", "status", "cohort__name")
+    details = (
+        Trainee.objects.filter(pk__in=[pk for pk, _name, _email in page.object_list])
+        .annotate(
+            post=FilteredRelation("assignments", condition=post_held_on(timezone.localdate(), through="assignments__"))
+        )
+        .order_by("pk", "-post__starts_on", "-post__pk", "-enrolments__enrolled_on", "-enrolments__pk")
+        .values_list(
+            "pk",
+            "post__position",
+            "post__unit__name",
+            "post__agency__short_name",
+            "enrolments__status",
+            "enrolments__cohort__name",
+        )
     )
     latest = {}
-    for trainee_id, status, cohort_name in enrolments:
-        latest.setdefault(trainee_id, (status, cohort_name))
+    for pk, *columns in details:
+        latest.setdefault(pk, columns)
     labels = {value: str(label) for value, label in Enrolment.Status.choices}  # translated once
     prefix = reverse("trainees:trainee-detail", args=[0]).removesuffix("0/")
     rows = []
     for pk, full_name, email in page.object_list:
-        post = posts.get(pk, {})
-        status, cohort_name = latest.get(pk, ("", ""))
+        position, unit, agency, status, cohort_name = latest[pk]
         rows.append(
             DirectoryRow(
                 url=f"{prefix}{pk}/",
                 full_name=full_name,
                 email=email,
-                current_position=post.get("position"),
-                current_unit_name=post.get("unit__name"),
-                current_agency_name=post.get("agency__short_name"),
-                cohort_name=cohort_name,
-                enrolment_status=status,
+                current_position=position,
+                current_unit_name=unit,
+                current_agency_name=agency,
+                cohort_name=cohort_name or "",
+                enrolment_status=status or "",
                 enrolment_label=labels.get(status, ""),
             )
         )

@@ -41,6 +41,7 @@ def record_assignment(
     )
     assignment.full_clean()
     assignment.save()
+    Trainee.objects.filter(pk=trainee.pk).index_posts()
     return assignment
 
 
@@ -54,6 +55,7 @@ def end_assignment(trainee: Trainee, *, ends_on: datetime.date, reason: str) -> 
     current.end_reason = reason
     current.full_clean()
     current.save()
+    Trainee.objects.filter(pk=trainee.pk).index_posts()
     return current
 
 

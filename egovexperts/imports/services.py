@@ -23,8 +23,9 @@ from .plans import Changes, Plan, model_for, serialize
 from .resources import RESOURCES
 
 PLANNERS = {Kind.TRAINEES: trainee_list.plan, Kind.SCHEDULE: schedule.plan, Kind.ATTENDANCE: attendance.plan}
-# What follows putting back the rows a run updated, by model (sessions: calendars and notices).
-_RESTORED = {"courses.Session": schedule.restored}
+# What follows putting back the rows a run updated, by model (sessions: calendars and notices;
+# posts: the directory search).
+_RESTORED = {"courses.Session": schedule.restored, "trainees.Assignment": trainee_list.restored}
 # Deleted in this order on revert: rows that point to others first.
 _DELETE_ORDER = [
     "courses.Attendance",

@@ -107,6 +107,14 @@ def _chunks(values: list, size: int = CHUNK):
         yield values[start : start + size]
 
 
+def restored(entry: dict) -> None:
+    """After a revert put posts back: re-index the search of their trainees."""
+    ids = [pk for pk, *_pairs in entry["rows"]]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        Trainee.objects.filter(pk__in=Assignment.objects.filter(pk__in=chunk).values("trainee_id")).index_posts()
+
+
 def plan(table: Table, *, invite: bool = False, today: datetime.date | None = None, **options) -> Plan:
     today = today or timezone.localdate()
     directory = AgencyDirectory.load()
@@ -345,6 +353,10 @@ def _write(work: Work, changes: Changes, *, invite: bool, today: datetime.date) 
         Assignment.objects.filter(pk=current.pk).update(
             **new, note=post.note, search_text=assignment_search_text(post.position, post.agency, unit)
         )
+    # Posts written in bulk bypass trainees.services: copy them into their trainees' search.
+    reindex = [post.trainee_id for post in posts] + [current.trainee_id for current, _post in work.corrected_posts]
+    for start in range(0, len(reindex), CHUNK):
+        Trainee.objects.filter(pk__in=reindex[start : start + CHUNK]).index_posts()
     for known, post, reason in work.changed_posts:
         trainee = Trainee.objects.get(pk=known.pk)
         closing = Assignment.objects.get(trainee=trainee, ends_on__isnull=True)

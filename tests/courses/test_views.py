@@ -10,11 +10,13 @@ from openpyxl import load_workbook
 from courses.models import AbsenceNotice, Attendance, Course, Material, Session
 from egovexperts.notifications.models import OutboundMessage
 from tests.factories import (
+    AssignmentFactory,
     AttendanceFactory,
     CohortFactory,
     CourseFactory,
     EnrolmentFactory,
     SessionFactory,
+    agency,
 )
 
 pytestmark = pytest.mark.django_db
@@ -142,11 +144,29 @@ def test_attendance_grid_query_count_does_not_grow(organizer_client, django_asse
     for enrolment in EnrolmentFactory.create_batch(size, cohort=session.course.cohort):
         AttendanceFactory(session=session, trainee=enrolment.trainee)
     url = reverse("courses:session-detail", args=[session.pk])
-    # session, user, groups (role), trainee of the user (navigation); session row, people, their
-    # current posts, marks, notices
-    with django_assert_max_num_queries(9):
+    # session, user, groups (role), trainee of the user (navigation); session row; the rows with
+    # their current posts, marks and notices
+    with django_assert_max_num_queries(6):
         response = organizer_client.get(url)
     assert len(response.context["rows"]) == size
+
+
+def test_grid_row_shows_the_post_started_last_the_mark_and_the_notice_once(organizer_client):
+    session = _past_session()
+    trainee = EnrolmentFactory(cohort=session.course.cohort).trainee
+    # Two posts held on the session's day and today (the old one closes at the end of the year).
+    AssignmentFactory(trainee=trainee, agency=agency("ha-noi"), ends_on=datetime.date(2099, 12, 31))
+    AssignmentFactory(trainee=trainee, agency=agency("bo-y-te"), starts_on=datetime.date(2024, 1, 1))
+    AttendanceFactory(session=session, trainee=trainee, status="late", note="Kẹt xe")
+    AbsenceNotice.objects.create(session=session, trainee=trainee, reason="Họp")
+    [row] = organizer_client.get(reverse("courses:session-detail", args=[session.pk])).context["rows"]
+    assert (row.trainee_id, row.agency, row.status, row.note, row.notice) == (
+        trainee.pk,
+        "Bộ Y tế",
+        "late",
+        "Kẹt xe",
+        "Họp",
+    )
 
 
 @pytest.mark.parametrize("size", [3, 30])

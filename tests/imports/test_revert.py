@@ -74,3 +74,16 @@ def test_reverting_an_older_run_after_a_newer_one_touched_the_same_records_is_re
     with pytest.raises(ValidationError):
         services.revert(first, user=organizer)
     assert Enrolment.objects.count() == 1 and Unit.objects.filter(name="Phòng Mới").exists()
+
+
+def test_after_a_revert_the_directory_search_finds_the_restored_post(cohort, organizer):
+    with time_machine.travel(datetime.date(2025, 1, 10)):
+        services.confirm(xlsx([ROW]), kind="trainees", user=organizer)
+    moved = list(ROW)
+    moved[4] = "Bộ Tài chính"
+    with time_machine.travel(datetime.date(2025, 3, 1)):
+        run = services.confirm(xlsx([moved]), kind="trainees", user=organizer)
+        assert list(Trainee.objects.search("bo tai chinh").values_list("email", flat=True)) == ["an@example.org"]
+        services.revert(run, user=organizer)
+        assert list(Trainee.objects.search("bo tai chinh")) == []
+        assert list(Trainee.objects.search("ha noi").values_list("email", flat=True)) == ["an@example.org"]

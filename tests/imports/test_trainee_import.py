@@ -29,6 +29,7 @@ def test_new_rows_write_trainee_post_enrolment_and_commitment(cohort, organizer)
     assert trainee.sort_key and "nguyen van an" in trainee.search_text
     assert (post.agency.slug, post.position, post.ends_on) == ("ha-noi", "Trưởng phòng", None)
     assert "truong phong" in post.search_text
+    assert list(Trainee.objects.search("truong phong ha noi")) == [trainee]
     assert Enrolment.objects.get(trainee=trainee).cohort == cohort
     assert (commitment.starts_on, commitment.ends_on) == (datetime.date(2024, 6, 1), datetime.date(2027, 6, 1))
     assert (run.new_count, run.updated_count, run.total_rows, run.created_by) == (1, 0, 1, organizer)
@@ -75,6 +76,8 @@ def test_changed_post_goes_through_the_assignment_history(cohort, organizer):
         assert preview.plan.rows[0].changes == [("Post", "Trưởng phòng, Hà Nội", "Trưởng phòng, Bộ Tài chính")]
         services.confirm(xlsx([moved]), kind="trainees", user=organizer)
 
+        assert list(Trainee.objects.search("bo tai chinh").values_list("email", flat=True)) == ["an@example.org"]
+        assert list(Trainee.objects.search("ha noi")) == []
     old, new = Assignment.objects.order_by("starts_on")
     assert (old.agency.slug, old.ends_on, old.end_reason) == ("ha-noi", datetime.date(2025, 2, 28), "transferred")
     assert (new.agency.slug, new.starts_on, new.ends_on, new.reason) == (
@@ -92,6 +95,7 @@ def test_a_post_corrected_on_the_day_it_was_imported_is_corrected_not_closed(coh
     fixed[4] = "Đà Nẵng"
     services.confirm(xlsx([fixed]), kind="trainees", user=organizer)
     assert list(Assignment.objects.values_list("agency__slug", "ends_on")) == [("da-nang", None)]
+    assert list(Trainee.objects.search("da nang").values_list("email", flat=True)) == ["an@example.org"]
 
 
 def test_abolished_agency_is_recorded_as_written_with_a_note_naming_its_successor(cohort, organizer):

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.db import IntegrityError, transaction
 
 from tests.factories import (
@@ -17,6 +18,7 @@ from trainees import services
 from trainees.commitments import Status
 from trainees.models import Assignment, Trainee
 from trainees.selectors import commitments_with_status
+from trainees.tasks import index_posts
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -131,3 +133,29 @@ def test_a_waiver_needs_a_reason():
     services.waive_commitment(commitment, waived_on=D(2022, 1, 1), reason="Nghỉ hưu")
     commitment.refresh_from_db()
     assert commitment.waiver_reason == "Nghỉ hưu"
+
+
+def test_search_follows_the_post_through_moves_and_departures():
+    trainee = TraineeFactory(full_name="Đỗ Minh")
+    services.record_assignment(trainee, agency=agency("ha-noi"), position="Trưởng phòng", starts_on=D(2020, 1, 1))
+    assert list(Trainee.objects.search("ha noi")) == [trainee]
+    services.record_assignment(trainee, agency=agency("bo-y-te"), position="Vụ trưởng", starts_on=D(2023, 1, 1))
+    assert list(Trainee.objects.search("ha noi")) == []
+    assert list(Trainee.objects.search("bo y te vu truong")) == [trainee]
+    services.end_assignment(trainee, ends_on=D(2024, 1, 1), reason=Assignment.Reason.RETIRED)
+    assert list(Trainee.objects.search("bo y te")) == []
+    assert list(Trainee.objects.search("do minh")) == [trainee]
+
+
+def test_the_daily_index_brings_in_posts_as_their_first_day_comes():
+    trainee = TraineeFactory(full_name="Hồ Lan")
+    services.record_assignment(trainee, agency=agency("ha-noi"), position="Trưởng phòng", starts_on=D(2020, 1, 1))
+    with time_machine.travel(D(2030, 6, 1)):  # a transfer recorded ahead of its first day
+        services.record_assignment(trainee, agency=agency("da-nang"), position="Giám đốc", starts_on=D(2030, 7, 1))
+        assert list(Trainee.objects.search("da nang")) == []
+        assert list(Trainee.objects.search("ha noi")) == [trainee]
+    with time_machine.travel(D(2030, 7, 1)):
+        assert index_posts() == 1  # the task the beat runs each night; only the trainee whose post changed
+        assert list(Trainee.objects.search("da nang")) == [trainee]
+        assert list(Trainee.objects.search("ha noi")) == []
+        assert index_posts() == 0
