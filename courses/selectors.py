@@ -9,12 +9,10 @@ from itertools import groupby
 
 from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Enrolment
-from trainees.models import post_held_on
 
 from .models import AbsenceNotice, Attendance, Course, Material, Session
 from .progress import progress_table, windows_of
@@ -132,27 +130,22 @@ def grid_labels() -> dict[str, str]:
 def attendance_grid(session: Session, *, trainee_id: int | None = None) -> list[GridRow]:
     """One row per trainee for whom the session counts, in Vietnamese name order (one query).
 
-    The post held today, the mark and the notice of absence are joined to each enrolment: a
-    grid is read in one round trip rather than four. A trainee who holds two posts at once
-    comes twice, the post started last first; the later rows are skipped.
+    The trainee's current post, the mark and the notice of absence are joined to each
+    enrolment: a grid is read in one round trip rather than four.
     """
     enrolments = eligible_enrolments(session)
     if trainee_id is not None:
         enrolments = enrolments.filter(trainee_id=trainee_id)
-    today = timezone.localdate()
     people = (
         enrolments.annotate(
-            post=FilteredRelation(
-                "trainee__assignments", condition=post_held_on(today, through="trainee__assignments__")
-            ),
             mark=FilteredRelation("trainee__attendances", condition=Q(trainee__attendances__session=session)),
             notice=FilteredRelation("trainee__absence_notices", condition=Q(trainee__absence_notices__session=session)),
         )
-        .order_by("trainee__sort_key", "trainee_id", "-post__starts_on", "-post__pk")
+        .order_by("trainee__sort_key", "trainee_id")
         .values_list(
             "trainee_id",
             "trainee__full_name",
-            "post__agency__short_name",
+            "trainee__current_post__agency__short_name",
             "mark__status",
             "mark__note",
             "notice__reason",
@@ -160,14 +153,12 @@ def attendance_grid(session: Session, *, trainee_id: int | None = None) -> list[
     )
     prefix = reverse("courses:attendance-record", args=[session.pk, 0]).removesuffix("0/")
     labels = {value: str(label) for value, label in Attendance.Status.choices}  # translated once
-    rows = []
-    for pk, name, agency, status, note, notice in people:
-        if rows and rows[-1].trainee_id == pk:
-            continue
-        status = status or ""
-        label = labels[status] if status else ""
-        rows.append(GridRow(pk, name, agency or "", status, label, note or "", notice or "", f"{prefix}{pk}/"))
-    return rows
+    return [
+        GridRow(
+            pk, name, agency or "", status or "", labels.get(status, ""), note or "", notice or "", f"{prefix}{pk}/"
+        )
+        for pk, name, agency, status, note, notice in people
+    ]
 
 
 def grid_summary(rows: list[GridRow]) -> dict[str, int]:

@@ -5,14 +5,13 @@ from dataclasses import dataclass
 import django_filters
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import FilteredRelation
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrolment
 
-from .models import Agency, Assignment, Trainee, post_held_on
+from .models import Agency, Assignment, Trainee
 
 
 class TraineeFilter(django_filters.FilterSet):
@@ -145,8 +144,8 @@ def directory_page(filterset: TraineeFilter, number, *, per_page: int = 50) -> P
     """One page of the filtered directory, each row with the current post and latest enrolment.
 
     A search reads its matches in one scan (count and page from the same list). The page's
-    rows then come with their post held today and their enrolments in one query, joined:
-    a trainee with two posts or several enrolments comes on several rows, the latest first.
+    rows then come with their current post and their enrolments in one query, joined: a
+    trainee with several enrolments comes on several rows, the latest first.
     """
     people = filterset.qs.values_list("pk", "full_name", "email")
     if filterset.form.cleaned_data.get("q") if filterset.is_bound and filterset.form.is_valid() else False:
@@ -154,15 +153,12 @@ def directory_page(filterset: TraineeFilter, number, *, per_page: int = 50) -> P
     page = Paginator(people, per_page).get_page(number)
     details = (
         Trainee.objects.filter(pk__in=[pk for pk, _name, _email in page.object_list])
-        .annotate(
-            post=FilteredRelation("assignments", condition=post_held_on(timezone.localdate(), through="assignments__"))
-        )
-        .order_by("pk", "-post__starts_on", "-post__pk", "-enrolments__enrolled_on", "-enrolments__pk")
+        .order_by("pk", "-enrolments__enrolled_on", "-enrolments__pk")
         .values_list(
             "pk",
-            "post__position",
-            "post__unit__name",
-            "post__agency__short_name",
+            "current_post__position",
+            "current_post__unit__name",
+            "current_post__agency__short_name",
             "enrolments__status",
             "enrolments__cohort__name",
         )

@@ -143,13 +143,18 @@ class TraineeQuerySet(models.QuerySet):
         return queryset
 
     def index_posts(self, on: datetime.date | None = None) -> int:
-        """Copy into `post_search_text` the search text of the post each trainee holds on a day
-        (default today). Writers of posts call it for the trainees they touched; a daily job
+        """Point `current_post` at the post each trainee holds on a day (default today) and copy
+        its search text. Writers of posts call it for the trainees they touched; a daily job
         (trainees.tasks) for everyone, as posts begin and end with the calendar."""
         post = Assignment.objects.filter(trainee=OuterRef("pk")).held_on(on or timezone.localdate())
-        held = Coalesce(Subquery(post.order_by(*Assignment.LATEST_FIRST).values("search_text")[:1]), Value(""))
+        post = post.order_by(*Assignment.LATEST_FIRST)
+        held = Subquery(post.values("pk")[:1])
+        text = Coalesce(Subquery(post.values("search_text")[:1]), Value(""), output_field=models.TextField())
         # Rows already right are left alone: the daily run rewrites a handful, not every trainee.
-        return self.annotate(held=held).exclude(post_search_text=F("held")).update(post_search_text=held)
+        stale = self.annotate(held=Coalesce(held, 0, output_field=models.BigIntegerField()), text=text).filter(
+            ~Q(held=Coalesce(F("current_post"), 0)) | ~Q(text=F("post_search_text"))
+        )
+        return stale.update(current_post=held, post_search_text=text)
 
     def with_current_post(self, on: datetime.date | None = None):
         """Annotate the post held on a date (default today), derived from the assignment history.
@@ -192,14 +197,18 @@ class Trainee(models.Model):
     # Stored, not computed per query: SQLite and PostgreSQL lack unaccent and a Vietnamese
     # collation, and the directory must search and sort 10,000 rows with an index.
     search_text = models.TextField(editable=False, default="")
-    # The post held today, for the same search (see TraineeQuerySet.index_posts).
+    # The post held today and its search text, kept by TraineeQuerySet.index_posts: list pages
+    # join it without a date condition, and the search reads one table with its indexes.
+    current_post = models.ForeignKey(
+        "Assignment", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
     post_search_text = models.TextField(editable=False, default="")
     sort_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TraineeQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["current_post", "post_search_text"])  # derived from the posts
 
     class Meta:
         verbose_name = _("trainee")
@@ -225,20 +234,9 @@ class Trainee(models.Model):
         return fold(f"{full_name} {email}"), person_sort_key(full_name)[:255]
 
 
-def post_held_on(on: datetime.date, *, through: str = "") -> Q:
-    """A post is held on a day from its start to its end, both included; an open post goes on.
-
-    `through` is the path to the assignments from another model ("trainee__assignments__"),
-    for a FilteredRelation that joins the post of each row.
-    """
-    return Q(**{f"{through}starts_on__lte": on}) & (
-        Q(**{f"{through}ends_on__isnull": True}) | Q(**{f"{through}ends_on__gte": on})
-    )
-
-
 class AssignmentQuerySet(models.QuerySet):
     def held_on(self, on: datetime.date):
-        return self.filter(post_held_on(on))
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
 
     def current_of(self, trainee_ids, on: datetime.date | None = None) -> dict[int, dict]:
         """The post each of these trainees holds on a date (default today), as `with_current_post`
