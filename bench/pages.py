@@ -1,6 +1,6 @@
 """Median server time of the organizer's heaviest pages, beside a trivial view of the same run.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/egov_bench4 .venv/bin/python bench/pages.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/egov_bench .venv/bin/python bench/pages.py
 
 Run it on a database filled by `manage.py seed_scale --trainees 10000` (10,000 trainees,
 1,000 sessions, ~200,000 attendance rows, user organizer@example.org). Each page is requested
