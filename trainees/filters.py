@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrolment
 
-from .models import Agency, Assignment, Trainee
+from .models import Agency, Trainee
 
 
 class TraineeFilter(django_filters.FilterSet):
@@ -54,16 +54,13 @@ class TraineeFilter(django_filters.FilterSet):
     def in_cohort(self, queryset, name, value):
         return queryset.filter(pk__in=Enrolment.objects.filter(cohort=value).values("trainee_id"))
 
-    @staticmethod
-    def _posts():
-        return Assignment.objects.held_on(timezone.localdate())
-
+    # The post each trainee holds today, as the rows show it (Trainee.current_post).
     def with_agency_kind(self, queryset, name, value):
         kinds = Agency.CENTRAL_KINDS if value == self.Kind.CENTRAL else Agency.PROVINCIAL_KINDS
-        return queryset.filter(pk__in=self._posts().filter(agency__kind__in=kinds).values("trainee_id"))
+        return queryset.filter(current_post__agency__kind__in=kinds)
 
     def at_agency(self, queryset, name, value):
-        return queryset.filter(pk__in=self._posts().filter(agency=value).values("trainee_id"))
+        return queryset.filter(current_post__agency=value)
 
     def with_status(self, queryset, name, value):
         enrolments = Enrolment.objects.values("trainee_id")

@@ -238,20 +238,6 @@ class AssignmentQuerySet(models.QuerySet):
     def held_on(self, on: datetime.date):
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
 
-    def current_of(self, trainee_ids, on: datetime.date | None = None) -> dict[int, dict]:
-        """The post each of these trainees holds on a date (default today), as `with_current_post`
-        derives it, for a page of rows: one plain query instead of a subquery per column."""
-        posts = (
-            self.filter(trainee_id__in=trainee_ids)
-            .held_on(on or timezone.localdate())
-            .order_by("trainee_id", *Assignment.LATEST_FIRST)
-            .values("trainee_id", "position", "agency_id", "agency__short_name", "unit__name")
-        )
-        current = {}
-        for post in posts:
-            current.setdefault(post["trainee_id"], post)
-        return current
-
 
 class Assignment(models.Model):
     """A post a trainee held: agency, unit, position, from, to."""
