@@ -7,16 +7,18 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import Count, DateField, FilteredRelation, IntegerField, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Enrolment
+from egovexperts.prepared import PreparedQuery, Slot
 
+from . import rules
 from .models import AbsenceNotice, Attendance, Course, Material, Session
 from .progress import progress_table, windows_of
-from .services import eligible_enrolments
+from .services import eligible_enrolments, enrolled_in
 
 
 def course_list() -> QuerySet[Course]:
@@ -127,30 +129,47 @@ def grid_labels() -> dict[str, str]:
     return labels
 
 
-def attendance_grid(session: Session, *, trainee_id: int | None = None) -> list[GridRow]:
-    """One row per trainee for whom the session counts, in Vietnamese name order (one query).
+def _grid_query(*, one_trainee: bool) -> PreparedQuery:
+    """The grid's rows: each enrolment joined to its trainee's current post, mark and notice of absence.
 
-    The trainee's current post, the mark and the notice of absence are joined to each
-    enrolment: a grid is read in one round trip rather than four.
+    A grid is read in one round trip rather than four, and as a prepared query: it is read on
+    every load of a page that organizers keep open during a class.
     """
-    enrolments = eligible_enrolments(session)
-    if trainee_id is not None:
-        enrolments = enrolments.filter(trainee_id=trainee_id)
-    people = (
-        enrolments.annotate(
-            mark=FilteredRelation("trainee__attendances", condition=Q(trainee__attendances__session=session)),
-            notice=FilteredRelation("trainee__absence_notices", condition=Q(trainee__absence_notices__session=session)),
+
+    def build():
+        session = Slot("session", IntegerField())
+        enrolments = enrolled_in(Slot("cohort", IntegerField()), Slot("day", DateField()))
+        if one_trainee:
+            enrolments = enrolments.filter(trainee_id=Slot("trainee", IntegerField()))
+        return (
+            enrolments.annotate(
+                mark=FilteredRelation("trainee__attendances", condition=Q(trainee__attendances__session=session)),
+                notice=FilteredRelation(
+                    "trainee__absence_notices", condition=Q(trainee__absence_notices__session=session)
+                ),
+            )
+            .order_by("trainee__sort_key", "trainee_id")
+            .values_list(
+                "trainee_id",
+                "trainee__full_name",
+                "trainee__current_post__agency__short_name",
+                "mark__status",
+                "mark__note",
+                "notice__reason",
+            )
         )
-        .order_by("trainee__sort_key", "trainee_id")
-        .values_list(
-            "trainee_id",
-            "trainee__full_name",
-            "trainee__current_post__agency__short_name",
-            "mark__status",
-            "mark__note",
-            "notice__reason",
-        )
-    )
+
+    return PreparedQuery(build)
+
+
+_GRID = _grid_query(one_trainee=False)
+_GRID_ROW = _grid_query(one_trainee=True)
+
+
+def attendance_grid(session: Session, *, trainee_id: int | None = None) -> list[GridRow]:
+    """One row per trainee for whom the session counts, in Vietnamese name order (one query)."""
+    values = {"session": session.pk, "cohort": session.course.cohort_id, "day": rules.day_of(session.starts_at)}
+    people = _GRID.rows(**values) if trainee_id is None else _GRID_ROW.rows(**values, trainee=trainee_id)
     prefix = reverse("courses:attendance-record", args=[session.pk, 0]).removesuffix("0/")
     labels = {value: str(label) for value, label in Attendance.Status.choices}  # translated once
     return [

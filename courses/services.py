@@ -193,7 +193,12 @@ def cancel_session(session: Session, *, reason: str) -> Session:
 
 def eligible_enrolments(session: Session):
     """Enrolments for which the session counts: enrolled by its day, not ended before it."""
-    return Enrolment.objects.filter(rules.enrolled(rules.day_of(session.starts_at)), cohort_id=session.course.cohort_id)
+    return enrolled_in(session.course.cohort_id, rules.day_of(session.starts_at))
+
+
+def enrolled_in(cohort_id, day):
+    """Enrolments of a cohort that cover the day (both may be `Slot`s of a prepared query)."""
+    return Enrolment.objects.filter(rules.enrolled(day), cohort_id=cohort_id)
 
 
 def _check_room(session: Session, *, adding: int) -> None:
