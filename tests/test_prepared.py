@@ -43,6 +43,8 @@ def test_rows_are_those_of_the_orm_query_with_each_runs_values():
 
 
 def test_a_query_whose_columns_need_converting_is_refused():
-    prepared = PreparedQuery(lambda: Agency.objects.filter(pk=Slot("agency", IntegerField())).values_list("abbreviations"))
+    abbreviations = PreparedQuery(
+        lambda: Agency.objects.filter(pk=Slot("agency", IntegerField())).values_list("abbreviations")  # JSON
+    )
     with pytest.raises(ImproperlyConfigured, match="need no converting"):
-        prepared.rows(agency=1)
+        abbreviations.rows(agency=1)
