@@ -4,7 +4,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from egovexperts.admin import AutocompleteMixin, ExportActionMixin, ImportButtonMixin
 from egovexperts.imports.exports import CommitmentExportResource, TraineeExportResource
 
-from .models import Agency, Assignment, RetentionCommitment, Trainee, Unit
+from .models import (
+    AGENCY_NAMES_SEARCHED,
+    UNIT_NAMES_SEARCHED,
+    Agency,
+    Assignment,
+    RetentionCommitment,
+    Trainee,
+    Unit,
+)
 
 
 @admin.register(Agency)
@@ -16,6 +24,11 @@ class AgencyAdmin(AutocompleteMixin, admin.ModelAdmin):
     autocomplete_fields = ["successor"]
     prepopulated_fields = {"slug": ["short_name"]}
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and AGENCY_NAMES_SEARCHED & set(form.changed_data):
+            Assignment.objects.filter(agency=obj).refold()
+
 
 @admin.register(Unit)
 class UnitAdmin(AutocompleteMixin, admin.ModelAdmin):
@@ -24,6 +37,11 @@ class UnitAdmin(AutocompleteMixin, admin.ModelAdmin):
     search_fields = ["name", "name_en", "agency__short_name", "agency__name_vi"]
     list_select_related = ["agency", "successor__agency"]
     autocomplete_fields = ["agency", "successor"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and UNIT_NAMES_SEARCHED & set(form.changed_data):
+            Assignment.objects.filter(unit=obj).refold()
 
 
 class AssignmentInline(AutocompleteMixin, admin.TabularInline):

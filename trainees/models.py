@@ -238,6 +238,16 @@ class AssignmentQuerySet(models.QuerySet):
     def held_on(self, on: datetime.date):
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
 
+    def refold(self) -> int:
+        """Fold again the search text of these posts, and their trainees', after their agency or
+        unit was renamed: the text copies the names so that a search reads no other table."""
+        posts = list(self.select_related("agency", "unit"))
+        for post in posts:
+            post.search_text = assignment_search_text(post.position, post.agency, post.unit)
+        Assignment.objects.bulk_update(posts, ["search_text"], batch_size=500)
+        Trainee.objects.filter(pk__in=self.values("trainee_id")).index_posts()
+        return len(posts)
+
 
 class Assignment(models.Model):
     """A post a trainee held: agency, unit, position, from, to."""
@@ -295,6 +305,11 @@ class Assignment(models.Model):
     def save(self, *args, **kwargs):
         self.search_text = assignment_search_text(self.position, self.agency, self.unit)
         super().save(*args, **kwargs)
+
+
+# The names of agencies and units copied into posts' search text: changing one calls refold().
+AGENCY_NAMES_SEARCHED = {"short_name", "name_vi", "abbreviations"}
+UNIT_NAMES_SEARCHED = {"name"}
 
 
 def assignment_search_text(position: str, agency: Agency, unit: Unit | None) -> str:

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import AssignmentFactory, agency
+from tests.factories import AssignmentFactory, UnitFactory, agency
 from trainees.models import Trainee
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +55,29 @@ def test_a_post_edited_in_the_trainee_page_of_the_admin_is_searched_at_once(admi
     response = admin_client.post(reverse("admin:trainees_trainee_change", args=[trainee.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert list(Trainee.objects.search("da nang")) == [trainee]
+
+
+def _change_form(client, url, **changes) -> dict:
+    """The admin form of a record as the browser posts it, with some fields changed."""
+    form = client.get(url).context["adminform"].form
+    values = {name: form[name].value() for name in form.fields}
+    data = {name: "" if value is None else value for name, value in values.items() if value is not False}
+    return {**data, **changes}
+
+
+def test_an_agency_or_unit_renamed_in_the_admin_is_searched_by_its_new_name(admin_client):
+    unit = UnitFactory(agency=agency("ha-noi"), name="Phòng Quản trị mạng")
+    post = AssignmentFactory(agency=unit.agency, unit=unit)
+    elsewhere = AssignmentFactory(agency=agency("da-nang"))
+    url = reverse("admin:trainees_agency_change", args=[post.agency_id])
+    response = admin_client.post(url, _change_form(admin_client, url, abbreviations='["Thủ đô"]'))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(Trainee.objects.search("thu do")) == [post.trainee]
+
+    url = reverse("admin:trainees_unit_change", args=[post.unit_id])
+    response = admin_client.post(url, _change_form(admin_client, url, name="Phòng Chuyển đổi số"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(Trainee.objects.search("chuyen doi so")) == [post.trainee]
+    assert list(Trainee.objects.search("quan tri mang")) == []
+    elsewhere.refresh_from_db()
+    assert "thu do" not in elsewhere.search_text
