@@ -5,7 +5,7 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from egovexperts.admin import AutocompleteMixin, ImportButtonMixin
+from egovexperts.admin import HTTPS_LINKS, AutocompleteMixin, ImportButtonMixin
 
 from .models import Attendance, Course, Material, Session
 
@@ -36,6 +36,7 @@ class SessionAdmin(AutocompleteMixin, ImportButtonMixin, SimpleHistoryAdmin):
     list_select_related = ["course"]
     autocomplete_fields = ["course"]
     date_hierarchy = "starts_at"
+    formfield_overrides = HTTPS_LINKS
 
 
 @admin.register(Attendance)
@@ -74,7 +75,7 @@ class CurrentFile:
 
 @admin.register(Material)
 class MaterialAdmin(AutocompleteMixin, admin.ModelAdmin):
-    formfield_overrides = {models.FileField: {"widget": MaterialFileWidget}}
+    formfield_overrides = {**HTTPS_LINKS, models.FileField: {"widget": MaterialFileWidget}}
     list_display = ["title", "course", "session", "published", "public", "created_at"]
     list_filter = ["published", "public", "course__cohort"]
     search_fields = ["title", "course__code", "course__title", "session__title"]

@@ -4,9 +4,13 @@ from django.contrib.admin import widgets
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export import admin as import_export_admin
+
+# Links typed without a scheme ("zoom.us/j/123") are read as https, as the workspace's forms do.
+HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class AutocompleteSelect(widgets.AutocompleteSelect):
