@@ -43,6 +43,7 @@ ADMIN_IMPORTS = [
 ]
 
 
+@pytest.mark.django_db  # the persona is a database fixture taken by name, which pytest-django cannot see
 @pytest.mark.parametrize("persona", ["admin_user", "organizer"])
 @pytest.mark.parametrize("changelist, kind", ADMIN_IMPORTS)
 def test_the_admin_changelists_offer_the_import_page_with_the_kind_chosen(client, request, persona, changelist, kind):
