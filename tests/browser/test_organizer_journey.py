@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from egovexperts import demo
 from tests.browser.conftest import ARTIFACTS, log_in, screenshot
-from trainees.models import Agency
+from trainees.models import Agency, Trainee
 from trainees.reference import load_agencies
 
 
@@ -44,8 +44,14 @@ def test_organizer_plans_a_session_takes_attendance_and_sees_the_dashboard_chang
 
     # The directory finds people without accents.
     page.goto(f"{live_server.url}/trainees/")
+    everyone = page.locator("#trainee-rows p.muted").inner_text()
     page.fill("input[name=q]", "nguyen")
-    page.wait_for_function("document.querySelector('#trainee-rows').innerText.includes('Nguyễn')")
+    # The rows are replaced in place: wait for the count to change. "nguyen" also finds posts in
+    # Thái Nguyên or at the Bộ Tài nguyên và Môi trường, so the rows are those of the search.
+    page.wait_for_function(f"document.querySelector('#trainee-rows p.muted').innerText != {everyone!r}")
+    names = page.locator("#trainee-rows tbody td:first-child").all_inner_texts()
+    assert sorted(names) == sorted(trainee.full_name for trainee in Trainee.objects.search("nguyen"))
+    assert any(name.startswith("Nguyễn") for name in names)
     _first_screen(page, "organizer-directory")
 
     # Curriculum -> new course.
