@@ -109,9 +109,7 @@ def _chunks(values: list, size: int = CHUNK):
 
 def restored(entry: dict) -> None:
     """After a revert put posts back: re-index the search of their trainees."""
-    ids = [pk for pk, *_pairs in entry["rows"]]
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in _chunks([pk for pk, *_pairs in entry["rows"]]):
         Trainee.objects.filter(pk__in=Assignment.objects.filter(pk__in=chunk).values("trainee_id")).index_posts()
 
 
@@ -355,8 +353,8 @@ def _write(work: Work, changes: Changes, *, invite: bool, today: datetime.date) 
         )
     # Posts written in bulk bypass trainees.services: copy them into their trainees' search.
     reindex = [post.trainee_id for post in posts] + [current.trainee_id for current, _post in work.corrected_posts]
-    for start in range(0, len(reindex), CHUNK):
-        Trainee.objects.filter(pk__in=reindex[start : start + CHUNK]).index_posts()
+    for chunk in _chunks(reindex):
+        Trainee.objects.filter(pk__in=chunk).index_posts()
     for known, post, reason in work.changed_posts:
         trainee = Trainee.objects.get(pk=known.pk)
         closing = Assignment.objects.get(trainee=trainee, ends_on__isnull=True)
