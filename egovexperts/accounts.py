@@ -40,7 +40,7 @@ class AccountAdapter(DefaultAccountAdapter):
             "password_reset",
             recipient=email,
             key=f"password-reset:{timezone.now().isoformat()}",
-            context={"path": path},
+            secret_context={"path": path},  # the link is a credential: erased once sent
             language=translation.get_language() or settings.LANGUAGE_CODE,
         )
 
@@ -88,5 +88,6 @@ def invite_trainee(trainee: Trainee) -> None:
         "invitation",
         recipient=trainee.email,
         key=f"trainee:{trainee.pk}:invitation:{timezone.now().isoformat()}",
-        context={"full_name": trainee.full_name, "path": path},
+        context={"full_name": trainee.full_name},
+        secret_context={"path": path},  # the link is a credential: erased once sent
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_htmx",
     "django_filters",
+    "csp",
     "import_export",
     "simple_history",
     "egovexperts.apps.EgovexpertsConfig",
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,12 +191,46 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="egovexperts <no-reply@egovexperts.local>")
 
 # --- Security (production) --------------------------------------------------------
+# Defaults are production-grade whenever DEBUG is off; each can be relaxed from the environment
+# for a deployment whose proxy already does the job (README, "Security").
 
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxy in front of the app says whether the visitor came over HTTPS. Trusted only when a
+# proxy is declared: a client talking to the app directly could forge the header.
+if env.int("TRUSTED_PROXY_COUNT", default=0):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Redirect plain HTTP to HTTPS (off when the proxy redirects and talks plain HTTP to the app).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Browsers remember to use HTTPS only: one year, the whole domain (HSTS_INCLUDE_SUBDOMAINS=false
+# for a shared parent domain), and eligible for the browsers' preload list.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every cookie (session, CSRF, language, messages) travels only over HTTPS in production and is
+# not sent with cross-site requests.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the chosen language is remembered
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else only from the app's
+# own static files; no inline script or style, no plug-ins, no framing, forms post to us only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Programme rules --------------------------------------------------------------
 

@@ -23,7 +23,8 @@ def snapshot():
     }
 
 
-def test_demo_is_created_once_and_a_second_run_changes_nothing(capsys):
+def test_demo_is_created_once_and_a_second_run_changes_nothing(capsys, settings):
+    settings.DEBUG = True  # as under `make run`
     call_command("seed_demo")
     first = snapshot()
     call_command("seed_demo")

@@ -31,7 +31,7 @@ def claim(message_id: int) -> bool:
 
 def render(message: OutboundMessage) -> EmailMultiAlternatives:
     with translation.override(message.language):
-        context = {**message.context, "site_url": settings.SITE_URL}
+        context = {**message.context, **message.secret_context, "site_url": settings.SITE_URL}
         base = f"emails/{message.kind}"
         subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
         body = render_to_string(f"{base}/body.txt", context)
@@ -53,12 +53,13 @@ def deliver(message_id: int) -> str:
         retry = message.attempts < MAX_ATTEMPTS
         OutboundMessage.objects.filter(pk=message_id, status=OutboundMessage.Status.SENDING).update(
             status=OutboundMessage.Status.QUEUED if retry else OutboundMessage.Status.FAILED,
+            **({} if retry else {"secret_context": {}}),
             last_error=f"{type(error).__name__}: {error}"[:2000],
             due_at=timezone.now() + datetime.timedelta(minutes=2**message.attempts),
         )
         return f"message {message_id}: {'will retry' if retry else 'failed'} ({type(error).__name__})"
     OutboundMessage.objects.filter(pk=message_id, status=OutboundMessage.Status.SENDING).update(
-        status=OutboundMessage.Status.SENT, sent_at=timezone.now(), last_error=""
+        status=OutboundMessage.Status.SENT, sent_at=timezone.now(), last_error="", secret_context={}
     )
     return f"message {message_id}: sent"
 

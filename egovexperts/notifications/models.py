@@ -20,6 +20,9 @@ class OutboundMessage(models.Model):
     recipient = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=8, default="vi")
     context = models.JSONField(_("context"), default=dict, blank=True)
+    # Credentials the message carries (a password-setting link): rendered like the context but
+    # erased once the message is sent or given up, so the table keeps no usable link.
+    secret_context = models.JSONField(_("secret context"), default=dict, blank=True)
     # What the message is about and for which occurrence ("session:42:cancelled:3"): with kind
     # and recipient it makes enqueueing the same message twice a no-op.
     key = models.CharField(_("key"), max_length=200)

@@ -24,11 +24,21 @@ class Message:
     context: dict = field(default_factory=dict)
     due_at: datetime.datetime | None = None
     language: str = "vi"
+    secret_context: dict = field(default_factory=dict)  # erased after delivery (see the model)
 
 
-def enqueue(kind: str, *, recipient: str, key: str, context: dict | None = None, due_at=None, language="vi") -> int:
+def enqueue(
+    kind: str,
+    *,
+    recipient: str,
+    key: str,
+    context: dict | None = None,
+    due_at=None,
+    language="vi",
+    secret_context: dict | None = None,
+) -> int:
     """Queue one message; returns 1 if it is new, 0 if the same message was already queued."""
-    return enqueue_many([Message(kind, recipient, key, context or {}, due_at, language)])
+    return enqueue_many([Message(kind, recipient, key, context or {}, due_at, language, secret_context or {})])
 
 
 def enqueue_many(messages: Iterable[Message]) -> int:
@@ -43,6 +53,7 @@ def enqueue_many(messages: Iterable[Message]) -> int:
             recipient=message.recipient.strip().lower(),
             key=message.key,
             context=message.context,
+            secret_context=message.secret_context,
             due_at=message.due_at or now,
             language=message.language,
         )

@@ -126,8 +126,9 @@ def session_ics(request, pk):
 
 
 def calendar_feed(request, token):
-    """The subscription URL: the token is the only credential, so any unknown one is a 404."""
-    trainee = Trainee.objects.filter(calendar_token=token).first()
+    """The subscription URL: the token is the only credential, so any unknown one is a 404, and
+    so is the feed of an account that was deactivated (or never opened)."""
+    trainee = Trainee.objects.filter(calendar_token=token, user__is_active=True).first()
     if trainee is None or not token:
         raise Http404
     content = calendar_document(selectors.calendar_sessions(trainee), name=_("e-Government experts programme"))

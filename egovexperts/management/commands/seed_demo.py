@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from egovexperts import demo
 
@@ -6,7 +7,19 @@ from egovexperts import demo
 class Command(BaseCommand):
     help = "Create the demo programme, cohort, curriculum and logins (once; a second run changes nothing)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off. The demo logins share a published password, a superuser included.",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like production. The demo creates a superuser whose password is "
+                "published; run with --force only on a throw-away server."
+            )
         created, logins = demo.seed()
         if created:
             self.stdout.write(self.style.SUCCESS("Demo data created."))
