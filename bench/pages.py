@@ -24,6 +24,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egovexperts.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "benchmark-only")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# The test client speaks plain HTTP; production's redirect to HTTPS would answer every page with 301.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 TARGET = 3.0
 
 
