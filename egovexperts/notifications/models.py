@@ -33,6 +33,16 @@ class OutboundMessage(models.Model):
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # A copy an organizer sent again from the delivery log points to the first message of its
+    # chain (never to another copy), so the log shows every attempt to reach the recipient.
+    resent_from = models.ForeignKey(
+        "self",
+        verbose_name=_("re-sent from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resends",
+    )
 
     class Meta:
         verbose_name = _("outbound message")
