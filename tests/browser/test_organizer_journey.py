@@ -48,7 +48,7 @@ def test_organizer_plans_a_session_takes_attendance_and_sees_the_dashboard_chang
     page.fill("input[name=q]", "nguyen")
     # The rows are replaced in place: wait for the count to change. "nguyen" also finds posts in
     # Thái Nguyên or at the Bộ Tài nguyên và Môi trường, so the rows are those of the search.
-    page.wait_for_function(f"document.querySelector('#trainee-rows p.muted').innerText != {everyone!r}")
+    page.wait_for_function(f"() => document.querySelector('#trainee-rows p.muted').innerText != {everyone!r}")
     names = page.locator("#trainee-rows tbody td:first-child").all_inner_texts()
     assert sorted(names) == sorted(trainee.full_name for trainee in Trainee.objects.search("nguyen"))
     assert any(name.startswith("Nguyễn") for name in names)
@@ -87,11 +87,11 @@ def test_organizer_plans_a_session_takes_attendance_and_sees_the_dashboard_chang
     unmarked = int(page.locator("[data-count=unmarked]").inner_text())
     assert unmarked > 0
     page.locator("#mark-all").click()
-    page.wait_for_function("document.querySelector('[data-count=unmarked]').innerText === '0'")
+    page.wait_for_function("() => document.querySelector('[data-count=unmarked]').innerText === '0'")
     assert int(page.locator("[data-count=present]").inner_text()) == unmarked
     first_row = page.locator(".att-row").first
     first_row.locator("button[value=absent]").click()
-    page.wait_for_function("document.querySelector('.att-row').classList.contains('absent')")
+    page.wait_for_function("() => document.querySelector('.att-row').classList.contains('absent')")
     assert int(page.locator("[data-count=absent]").inner_text()) == 1
     _first_screen(page, "organizer-attendance-grid")
 
@@ -107,13 +107,13 @@ def test_organizer_plans_a_session_takes_attendance_and_sees_the_dashboard_chang
     phone_page.goto(grid_url)
     row = phone_page.locator(".att-row").nth(1)
     row.locator("button[value=late]").click()
-    phone_page.wait_for_function("document.querySelectorAll('.att-row')[1].classList.contains('late')")
+    phone_page.wait_for_function("() => document.querySelectorAll('.att-row')[1].classList.contains('late')")
     # A note typed and sent with Enter keeps the status.
     row = phone_page.locator(".att-row").nth(1)
     row.locator("input[name=note]").fill("Tắc đường")
     row.locator("input[name=note]").press("Enter")
     phone_page.wait_for_function(
-        "document.querySelectorAll('.att-row')[1].querySelector('input[name=note]').defaultValue === 'Tắc đường'"
+        "() => document.querySelectorAll('.att-row')[1].querySelector('input[name=note]').defaultValue === 'Tắc đường'"
     )
     assert "late" in phone_page.locator(".att-row").nth(1).get_attribute("class")
     # Buttons stay inside the screen: nothing to scroll sideways in the classroom.
