@@ -1,11 +1,13 @@
 """Personas: admin, organizer, trainee and other_trainee, each with a logged-in client."""
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import translation
 
 from egovexperts.permissions import ORGANIZER_GROUP
+from egovexperts.roles import create_roles
 from tests.factories import TraineeFactory, UserFactory
 from trainees.models import Agency
 from trainees.reference import load_agencies
@@ -31,7 +33,7 @@ def empty_cache():
 
 @pytest.fixture(autouse=True)
 def reference_data(request):
-    """The agencies migrate loads, present in every test that uses the database.
+    """The agencies and the Organizer group migrate creates, present in every test that uses the database.
 
     Transactional tests (live server, Celery worker) end by emptying every table, reference
     data included; the next test that finds them gone loads them again.
@@ -44,6 +46,7 @@ def reference_data(request):
     request.getfixturevalue("transactional_db" if transactional else "db")
     if not Agency.objects.exists():
         load_agencies(Agency)
+    create_roles(django_apps)  # the Organizer group, which the same flush removes
 
 
 @pytest.fixture

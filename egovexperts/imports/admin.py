@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from egovexperts.permissions import can_import
+
 from . import services
 from .models import ImportRun
 
@@ -25,7 +27,11 @@ class ImportRunAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the log is kept
 
-    @admin.action(description=_("Revert the selected imports"), permissions=["change"])
+    def has_import_permission(self, request) -> bool:
+        """Reverting is importing undone: the import permission governs it, here and in the workspace."""
+        return can_import(request.user)
+
+    @admin.action(description=_("Revert the selected imports"), permissions=["import"])
     def revert_runs(self, request, queryset):
         for run in queryset:
             try:
