@@ -12,6 +12,7 @@ import difflib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -23,6 +24,16 @@ from .models import Agency, Unit
 _PREFIXES = re.compile(r"^(ubnd |uy ban nhan dan )?(tinh |thanh pho |tp |t p |bo )")
 _CODE = re.compile(r"^\d{1,3}$")
 _AND = re.compile(r"(?<=\w) va (?=\w)")
+
+
+@dataclass(frozen=True)
+class CarrierSpan:
+    """`carrier_id` carries `agency_id` on the days after `after` up to `until` (open if None)."""
+
+    agency_id: int
+    carrier_id: int
+    after: datetime.date
+    until: datetime.date | None
 
 
 def compact(name: str) -> str:
@@ -67,6 +78,41 @@ class AgencyDirectory:
             seen.add(current.pk)
             current = self.by_id[current.successor_id]
         return current
+
+    def predecessors_of(self, agency: Agency | int) -> list[Agency]:
+        """Every agency whose successor chain leads to `agency` (merged or renamed into it, directly
+        or through others), nearest first: posts recorded at any of them roll up to it."""
+        agency_id = agency if isinstance(agency, int) else agency.pk
+        found, frontier = {}, [agency_id]
+        while frontier:
+            current = frontier.pop(0)
+            for candidate in self.by_id.values():
+                if candidate.successor_id == current and candidate.pk != agency_id and candidate.pk not in found:
+                    found[candidate.pk] = candidate
+                    frontier.append(candidate.pk)
+        return list(found.values())
+
+    def lineage(self, agency: Agency | int) -> list[Agency]:
+        """The agency itself, then its predecessors: what a filter on it must match."""
+        agency_id = agency if isinstance(agency, int) else agency.pk
+        return [self.by_id[agency_id], *self.predecessors_of(agency_id)]
+
+    def carrier_spans(self) -> list[CarrierSpan]:
+        """in_force() as data, for queries that resolve in SQL: for each agency handed over to a
+        successor, the days on which another agency carries it. Any (agency, day) not covered is
+        carried by the agency itself. tests/trainees/test_agencies.py checks both agree."""
+        spans = []
+        for agency in self.by_id.values():
+            current, after, seen = agency, None, {agency.pk}
+            while current.valid_to is not None and current.successor_id and current.successor_id not in seen:
+                # Days after every valid_to met so far: in_force() walks on only past all of them.
+                after = current.valid_to if after is None else max(after, current.valid_to)
+                current = self.by_id[current.successor_id]
+                seen.add(current.pk)
+                until = current.valid_to if current.valid_to is not None and current.successor_id else None
+                if until is None or until > after:
+                    spans.append(CarrierSpan(agency.pk, current.pk, after, until))
+        return spans
 
     def agencies_in_force(self, on: datetime.date | None = None, kinds: Iterable[str] | None = None) -> list[Agency]:
         on = on or timezone.localdate()

@@ -80,6 +80,41 @@ def test_agency_in_force_follows_chains_of_successors(directory):
     assert directory.in_force(binh_phuoc, TODAY).slug == "dong-nai-city"
 
 
+def test_predecessors_are_every_agency_that_rolls_up_to_an_agency_through_chains(directory):
+    dong_nai_city = Agency.objects.get(slug="dong-nai-city")
+    slugs = [agency.slug for agency in directory.predecessors_of(dong_nai_city)]
+    # Đồng Nai province became the city, after Bình Phước had merged into the province.
+    assert slugs == ["dong-nai", "binh-phuoc"]
+    assert [agency.slug for agency in directory.lineage(dong_nai_city)] == ["dong-nai-city", "dong-nai", "binh-phuoc"]
+    assert directory.predecessors_of(Agency.objects.get(slug="ha-giang")) == []
+
+
+def test_carrier_spans_say_what_in_force_says_for_every_agency_on_every_boundary_day(directory):
+    spans = directory.carrier_spans()
+    days = {datetime.date(2019, 1, 1), TODAY}
+    for agency in directory.by_id.values():
+        if agency.valid_to:
+            days |= {agency.valid_to, agency.valid_to + datetime.timedelta(days=1)}
+
+    def carrier(agency_id, day):
+        covering = [
+            s.carrier_id
+            for s in spans
+            if s.agency_id == agency_id and s.after < day and (s.until is None or day <= s.until)
+        ]
+        assert len(covering) <= 1
+        return covering[0] if covering else agency_id
+
+    wrong = [
+        (agency.slug, day)
+        for agency in directory.by_id.values()
+        for day in sorted(days)
+        if carrier(agency.pk, day) != directory.in_force(agency, day).pk
+    ]
+    assert not wrong
+    assert len(spans) >= 40  # the 2025 mergers and the ministries' restructuring
+
+
 def test_units_match_by_folded_name_within_their_agency():
     ha_noi = Agency.objects.get(slug="ha-noi")
     unit = Unit.objects.create(agency=ha_noi, name="Sở Thông tin và Truyền thông", abbreviations=["Sở TTTT"])
