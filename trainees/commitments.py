@@ -12,10 +12,22 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.db.models.lookups import (
+    Exact,
+    GreaterThan,
+    GreaterThanOrEqual,
+    IsNull,
+    LessThan,
+    LessThanOrEqual,
+)
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from .agencies import CarrierSpan
 
 
 class Status(models.TextChoices):
@@ -111,3 +123,93 @@ def evaluate(
     remaining = (ends_on - today).days
     status = Status.ENDING_SOON if remaining <= ending_soon_days else Status.ACTIVE
     return Evaluation(status, days_remaining=remaining)
+
+
+def evaluation_of(
+    status: str,
+    *,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    broken_on: datetime.date | None,
+    today: datetime.date,
+) -> Evaluation:
+    """The Evaluation that evaluate() gives, from a status already computed (by the SQL below)."""
+    status = Status(status)
+    if status == Status.PENDING:
+        return Evaluation(status, days_remaining=(ends_on - starts_on).days)
+    if status == Status.FULFILLED:
+        return Evaluation(status, days_remaining=0)
+    if status in (Status.ACTIVE, Status.ENDING_SOON):
+        return Evaluation(status, days_remaining=(ends_on - today).days)
+    return Evaluation(status, broken_on=broken_on if status == Status.BROKEN else None)
+
+
+# --- The same rule in SQL ------------------------------------------------------------------
+# Lists that filter, sort and count thousands of commitments by status cannot evaluate each
+# in Python. These expressions say in SQL what breach_date() and evaluate() say above;
+# tests/trainees/test_commitments.py runs both on one table of cases.
+
+
+class NextDay(models.Func):
+    """The day after a date, as a date on both databases (SQLite keeps dates as text)."""
+
+    output_field = models.DateField()
+    template = "(%(expressions)s + 1)"  # PostgreSQL: date + integer is a date
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="date(%(expressions)s, '+1 day')", **extra)
+
+
+def carrier_sql(agency, day, spans: Sequence[CarrierSpan]):
+    """carrier(agency, day) in SQL, from the resolver's spans (AgencyDirectory.carrier_spans)."""
+    whens = []
+    for span in spans:
+        condition = Exact(agency, span.agency_id) & GreaterThan(day, span.after)
+        if span.until is not None:
+            condition &= LessThanOrEqual(day, span.until)
+        whens.append(models.When(condition, then=models.Value(span.carrier_id)))
+    if not whens:
+        return agency
+    return models.Case(*whens, default=agency, output_field=models.BigIntegerField())
+
+
+def breach_date_sql(*, today: datetime.date, spans: Sequence[CarrierSpan]):
+    """breach_date() of each commitment row of a RetentionCommitment queryset, as a subquery."""
+    from .models import Assignment
+
+    def at_agency(day):
+        # A post of the trainee held on `day` at the agency carrying the committed one that day.
+        held = LessThanOrEqual(models.F("starts_on"), day) & (
+            IsNull(models.F("ends_on"), True) | GreaterThanOrEqual(models.F("ends_on"), day)
+        )
+        committed = models.OuterRef(models.OuterRef("agency_id"))
+        same = Exact(carrier_sql(models.F("agency_id"), day, spans), carrier_sql(committed, day, spans))
+        return models.Exists(Assignment.objects.filter(held & same, trainee_id=models.OuterRef("trainee_id")))
+
+    departures = (
+        Assignment.objects.filter(trainee_id=models.OuterRef("trainee_id"), ends_on__lt=today)
+        .filter(GreaterThanOrEqual(NextDay("ends_on"), models.OuterRef("starts_on")))
+        .filter(LessThan(NextDay("ends_on"), models.OuterRef("ends_on")))
+        .filter(at_agency(models.OuterRef("ends_on")))
+        .filter(~at_agency(NextDay(models.OuterRef("ends_on"))))
+        .order_by("ends_on")
+    )
+    return models.Subquery(departures.values(day=NextDay("ends_on"))[:1], output_field=models.DateField())
+
+
+def status_sql(*, today: datetime.date, ending_soon_days: int | None = None):
+    """evaluate()'s status of each row annotated with `broken_on` (breach_date_sql)."""
+    if ending_soon_days is None:
+        ending_soon_days = settings.COMMITMENT_ENDING_SOON_DAYS
+    return models.Case(
+        models.When(waived_on__isnull=False, then=models.Value(Status.WAIVED.value)),
+        models.When(broken_on__isnull=False, then=models.Value(Status.BROKEN.value)),
+        models.When(starts_on__gt=today, then=models.Value(Status.PENDING.value)),
+        models.When(ends_on__lte=today, then=models.Value(Status.FULFILLED.value)),
+        models.When(
+            ends_on__lte=today + datetime.timedelta(days=ending_soon_days),
+            then=models.Value(Status.ENDING_SOON.value),
+        ),
+        default=models.Value(Status.ACTIVE.value),
+        output_field=models.CharField(),
+    )
