@@ -180,6 +180,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # Every periodic job of the project, in one place.
 CELERY_BEAT_SCHEDULE = {
     "deliver-due-messages": {"task": "egovexperts.notifications.tasks.deliver_due_messages", "schedule": 60.0},
+    # Reminders, alerts and the weekly digest that fell due (egovexperts/notifications/planning.py).
+    "plan-reminders": {"task": "egovexperts.notifications.tasks.plan_reminders", "schedule": 300.0},
     "index-posts": {"task": "trainees.tasks.index_posts", "schedule": crontab(hour=0, minute=5)},
 }
 

@@ -15,6 +15,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from . import attachments
 from .models import OutboundMessage
 
 MAX_ATTEMPTS = 5
@@ -30,6 +31,7 @@ def claim(message_id: int) -> bool:
 
 
 def render(message: OutboundMessage) -> EmailMultiAlternatives:
+    """Subject, text and HTML of the message (reads nothing; files are attached when it is sent)."""
     with translation.override(message.language):
         context = {**message.context, **message.secret_context, "site_url": settings.SITE_URL}
         base = f"emails/{message.kind}"
@@ -48,7 +50,7 @@ def deliver(message_id: int) -> str:
         return f"message {message_id}: not due or already taken"
     message = OutboundMessage.objects.get(pk=message_id)
     try:
-        render(message).send()
+        attachments.attach(render(message), message).send()
     except Exception as error:  # any failure of rendering or SMTP is recorded and retried
         retry = message.attempts < MAX_ATTEMPTS
         OutboundMessage.objects.filter(pk=message_id, status=OutboundMessage.Status.SENDING).update(

@@ -15,6 +15,9 @@ class OutboundMessage(models.Model):
         SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        # Never sent: a later message took its place (a cancelled session's reminders, a change
+        # notice merged into the next one).
+        SUPERSEDED = "superseded", _("superseded")
 
     kind = models.CharField(_("kind"), max_length=40)
     recipient = models.EmailField(_("recipient"))
@@ -53,8 +56,77 @@ class OutboundMessage(models.Model):
         ]
         # The delivery sweep: queued rows that are due, and rows stuck in sending.
         indexes = [
-            models.Index(fields=["due_at"], condition=Q(status__in=["queued", "sending"]), name="outbound_pending_idx")
+            models.Index(fields=["due_at"], condition=Q(status__in=["queued", "sending"]), name="outbound_pending_idx"),
+            # outbox.enqueue_many's check of what is queued already (a session's reminders share a
+            # key), and the supersession of a session's pending messages.
+            models.Index(fields=["kind", "key"], name="outbound_kind_key_idx"),
         ]
 
     def __str__(self):
         return f"{self.kind} → {self.recipient} ({self.get_status_display()})"
+
+
+class PlanningMark(models.Model):
+    """The end of the last window the planning service wrote (planning.py): one row.
+
+    Only spares the next run the work of planning the same window again; the outbox's unique
+    key, not this mark, is what keeps a message from being written twice."""
+
+    planned_until = models.DateTimeField(_("planned until"))
+
+    class Meta:
+        verbose_name = _("planning mark")
+        verbose_name_plural = _("planning marks")
+
+    def __str__(self):
+        return f"{self.planned_until:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def last_planned(cls):
+        return cls.objects.filter(pk=1).values_list("planned_until", flat=True).first()
+
+    @classmethod
+    def planned(cls, *, until) -> None:
+        # Two beat processes may both insert the first row: the second insert is ignored.
+        cls.objects.bulk_create([cls(pk=1, planned_until=until)], ignore_conflicts=True)
+        cls.objects.filter(pk=1, planned_until__lt=until).update(planned_until=until)
+
+
+class ReminderOffset(models.Model):
+    """When session reminders go out: so long before the session starts (admins edit them)."""
+
+    class Unit(models.TextChoices):
+        DAYS = "days", _("days")
+        WORKING_DAYS = "working_days", _("working days")
+        HOURS = "hours", _("hours")
+
+    amount = models.PositiveSmallIntegerField(_("amount"))
+    unit = models.CharField(_("unit"), max_length=12, choices=Unit.choices, default=Unit.DAYS)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reminder offset")
+        verbose_name_plural = _("reminder offsets")
+        ordering = ["unit", "-amount"]
+        constraints = [
+            models.UniqueConstraint(fields=["amount", "unit"], name="reminder_offset_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="reminder_offset_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} {self.get_unit_display()}"
+
+
+class LanguagePreference(models.Model):
+    """The language a person last chose, per address: messages to it are written in it."""
+
+    address = models.EmailField(_("address"), unique=True)
+    language = models.CharField(_("language"), max_length=8)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("language preference")
+        verbose_name_plural = _("language preferences")
+
+    def __str__(self):
+        return f"{self.address}: {self.language}"

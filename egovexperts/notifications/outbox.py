@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from . import languages
 from .models import OutboundMessage
 
 
@@ -23,7 +24,7 @@ class Message:
     key: str
     context: dict = field(default_factory=dict)
     due_at: datetime.datetime | None = None
-    language: str = "vi"
+    language: str = ""  # "": the recipient's (languages.py)
     secret_context: dict = field(default_factory=dict)  # erased after delivery (see the model)
 
 
@@ -34,7 +35,7 @@ def enqueue(
     key: str,
     context: dict | None = None,
     due_at=None,
-    language="vi",
+    language="",
     secret_context: dict | None = None,
 ) -> int:
     """Queue one message; returns 1 if it is new, 0 if the same message was already queued."""
@@ -47,6 +48,7 @@ def enqueue_many(messages: Iterable[Message]) -> int:
     Returns how many rows are new (approximate while other writers insert the same messages).
     """
     now = timezone.now()
+    messages = languages.resolve([message for message in messages if message.recipient])
     rows = [
         OutboundMessage(
             kind=message.kind,
@@ -58,28 +60,39 @@ def enqueue_many(messages: Iterable[Message]) -> int:
             language=message.language,
         )
         for message in messages
-        if message.recipient
     ]
     if not rows:
         return 0
-    keys = {(row.kind, row.recipient, row.key) for row in rows}
-    queued = _already_queued(keys)
-    OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
-    if any(row.due_at <= now for row in rows):
+    queued = _already_queued({(row.kind, row.recipient, row.key) for row in rows})
+    fresh = []
+    for row in rows:
+        identity = (row.kind, row.recipient, row.key)
+        if identity not in queued:
+            queued.add(identity)  # the same message twice in the batch is written once
+            fresh.append(row)
+    if not fresh:
+        return 0
+    # ignore_conflicts: another writer may insert the same message between the read and here.
+    OutboundMessage.objects.bulk_create(fresh, ignore_conflicts=True)
+    if any(row.due_at <= now for row in fresh):
         transaction.on_commit(_kick_delivery)
-    return len(keys - queued)
+    return len(fresh)
 
 
-def _already_queued(keys: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-    """Which of these (kind, recipient, key) are in the outbox: read through its unique index,
-    in chunks that stay under SQLite's limit of query parameters."""
+def _already_queued(identities: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """Which of these (kind, recipient, key) are in the outbox.
+
+    Looked up by (kind, key) through their index, in chunks that stay under SQLite's limit of
+    query parameters: a reminder of a session shares its key with every trainee of the session,
+    so the planning of a day's reminders is one query whatever the number of trainees.
+    """
     found = set()
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), 300):
-        chunk = ordered[start : start + 300]
-        kinds, recipients, names = (set(column) for column in zip(*chunk, strict=True))
-        rows = OutboundMessage.objects.filter(kind__in=kinds, recipient__in=recipients, key__in=names)
-        found.update(row for row in rows.values_list("kind", "recipient", "key") if row in keys)
+    pairs = sorted({(kind, key) for kind, _recipient, key in identities})
+    for start in range(0, len(pairs), 500):
+        chunk = pairs[start : start + 500]
+        kinds, names = (set(column) for column in zip(*chunk, strict=True))
+        rows = OutboundMessage.objects.filter(kind__in=kinds, key__in=names)
+        found.update(row for row in rows.values_list("kind", "recipient", "key") if row in identities)
     return found
 
 

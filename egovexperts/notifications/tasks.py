@@ -15,3 +15,13 @@ def deliver_due_messages() -> str:
     for message_id in ids:
         deliver_message.delay(message_id)
     return f"{len(ids)} messages handed to workers"
+
+
+@shared_task
+def plan_reminders() -> str:
+    """The beat's planning run: writes every message that fell due since the last run."""
+    from . import planning
+
+    result = planning.plan()
+    counts = ", ".join(f"{kind}: {count}" for kind, count in sorted(result.counts.items())) or "nothing due"
+    return f"{result.written} new messages ({counts})"

@@ -1,0 +1,49 @@
+"""Files a message carries, built when it is sent: a registry of builders by kind.
+
+The outbox imports no domain app, so the apps above it register what a kind attaches (the
+portal registers the session's calendar event for reminders and change notices). A builder
+reads the current state of what the message is about, so the file is as fresh as the mail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils import translation
+
+if TYPE_CHECKING:
+    from django.core.mail import EmailMessage
+
+    from .models import OutboundMessage
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+Builder = Callable[["OutboundMessage"], list[Attachment]]
+
+_builders: dict[str, list[Builder]] = {}
+
+
+def register(kind: str, builder: Builder) -> None:
+    builders = _builders.setdefault(kind, [])
+    if builder not in builders:  # ready() may run twice (tests, the shell)
+        builders.append(builder)
+
+
+def build(message: OutboundMessage) -> list[Attachment]:
+    """The message's files, their text in its language."""
+    with translation.override(message.language or None):
+        return [attachment for builder in _builders.get(message.kind, []) for attachment in builder(message)]
+
+
+def attach(email: EmailMessage, message: OutboundMessage) -> EmailMessage:
+    for attachment in build(message):
+        email.attach(attachment.filename, attachment.content, attachment.mimetype)
+    return email

@@ -1,0 +1,44 @@
+"""Quiet hours: between 21:00 and 07:00 Vietnam time only urgent change notices go out.
+
+A message due in the night is held until 07:00 by its due time; the sweep does the rest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from . import outbox
+
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+QUIET_FROM = datetime.time(21)
+QUIET_UNTIL = datetime.time(7)
+
+
+def is_quiet(moment: datetime.datetime) -> bool:
+    local = moment.astimezone(VIETNAM).time()
+    return local >= QUIET_FROM or local < QUIET_UNTIL
+
+
+def sending_time(moment: datetime.datetime) -> datetime.datetime:
+    """The moment itself, or 07:00 Vietnam time after it if it falls in quiet hours."""
+    if not is_quiet(moment):
+        return moment
+    local = moment.astimezone(VIETNAM)
+    morning = local.replace(hour=QUIET_UNTIL.hour, minute=0, second=0, microsecond=0)
+    if local.time() >= QUIET_FROM:
+        morning += datetime.timedelta(days=1)
+    return morning.astimezone(datetime.UTC)
+
+
+def deferred(message: outbox.Message) -> outbox.Message:
+    """The message with its due time moved out of quiet hours."""
+    due_at = message.due_at or timezone.now()
+    moved = sending_time(due_at)
+    return message if moved == message.due_at else dataclasses.replace(message, due_at=moved)
