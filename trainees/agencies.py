@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from egovexperts.text import fold
 
@@ -55,11 +56,17 @@ def _keys(text: str) -> set[str]:
 class AgencyDirectory:
     def __init__(self, agencies: Iterable[Agency]):
         self.by_id: dict[int, Agency] = {agency.pk: agency for agency in agencies}
-        self._by_key: dict[str, list[Agency]] = defaultdict(list)
+
+    @cached_property
+    def _by_key(self) -> dict[str, list[Agency]]:
+        """Agencies by folded name, built on the first lookup by name: reports that only follow
+        successions (every page that speaks of a date) skip folding some 700 names."""
+        by_key: dict[str, list[Agency]] = defaultdict(list)
         for agency in self.by_id.values():
             names = [agency.name_vi, agency.name_en, agency.short_name, *agency.abbreviations]
             for key in set().union(*(_keys(name) for name in names)):
-                self._by_key[key].append(agency)
+                by_key[key].append(agency)
+        return by_key
 
     @classmethod
     def load(cls) -> AgencyDirectory:
