@@ -1,10 +1,19 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from egovexperts.admin import AutocompleteMixin, ExportActionMixin
+from egovexperts.admin import AutocompleteMixin, CheckedModelForm, ExportActionMixin
 from egovexperts.imports.exports import EnrolmentExportResource
 
+from . import services
 from .models import Cohort, Enrolment, Programme
+
+
+class CohortAdminForm(CheckedModelForm):
+    check = staticmethod(services.check_cohort)
+
+
+class EnrolmentAdminForm(CheckedModelForm):
+    check = staticmethod(services.check_enrolment)
 
 
 @admin.register(Programme)
@@ -20,6 +29,7 @@ class CohortAdmin(AutocompleteMixin, SimpleHistoryAdmin):
     search_fields = ["name", "code"]
     list_select_related = ["programme"]
     autocomplete_fields = ["programme"]
+    form = CohortAdminForm
 
 
 @admin.register(Enrolment)
@@ -30,3 +40,4 @@ class EnrolmentAdmin(AutocompleteMixin, ExportActionMixin, SimpleHistoryAdmin):
     search_fields = ["trainee__full_name", "trainee__email", "nominated_by__short_name"]
     list_select_related = ["trainee", "cohort", "nominated_by"]
     autocomplete_fields = ["trainee", "cohort", "nominated_by"]
+    form = EnrolmentAdminForm

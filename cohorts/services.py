@@ -11,16 +11,37 @@ from trainees.models import Agency, Trainee
 from .models import Cohort, Enrolment
 
 
-def save_cohort(cohort: Cohort) -> Cohort:
-    if cohort.pk:
+def check_cohort(cohort: Cohort) -> None:
+    """A cohort's capacity holds the trainees it has; `save_cohort` and the admin's form apply it."""
+    if cohort.pk and cohort.capacity is not None:
         taken = cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).count()
         if cohort.capacity < taken:
             raise ValidationError(
                 {"capacity": _("%(count)s trainees are enrolled: the capacity cannot be lower.") % {"count": taken}}
             )
+
+
+def save_cohort(cohort: Cohort) -> Cohort:
+    check_cohort(cohort)
     cohort.full_clean()
     cohort.save()
     return cohort
+
+
+def check_enrolment(enrolment: Enrolment) -> None:
+    """An enrolment that takes a place (not withdrawn) finds one in its cohort, and begins before
+    the cohort ends. `enrol_trainee` (under a lock of the cohort) and the admin's form apply it."""
+    cohort = enrolment.cohort
+    if enrolment.status != Enrolment.Status.WITHDRAWN:
+        others = cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN)
+        if enrolment.pk is not None:
+            others = others.exclude(pk=enrolment.pk)
+        if others.count() >= cohort.capacity:
+            raise ValidationError(_("The cohort is full (%(capacity)s places).") % {"capacity": cohort.capacity})
+    if cohort.ends_on and enrolment.enrolled_on and enrolment.enrolled_on > cohort.ends_on:
+        raise ValidationError(
+            {"enrolled_on": _("The cohort ended on %(date)s.") % {"date": f"{cohort.ends_on:%d/%m/%Y}"}}
+        )
 
 
 @transaction.atomic
@@ -35,14 +56,8 @@ def enrol_trainee(cohort: Cohort, *, trainee: Trainee, nominated_by: Agency, enr
                 % {"name": trainee.full_name, "status": existing.get_status_display()}
             }
         )
-    taken = cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).count()
-    if taken >= cohort.capacity:
-        raise ValidationError(_("The cohort is full (%(capacity)s places).") % {"capacity": cohort.capacity})
-    if cohort.ends_on and enrolled_on > cohort.ends_on:
-        raise ValidationError(
-            {"enrolled_on": _("The cohort ended on %(date)s.") % {"date": f"{cohort.ends_on:%d/%m/%Y}"}}
-        )
     enrolment = Enrolment(cohort=cohort, trainee=trainee, nominated_by=nominated_by, enrolled_on=enrolled_on)
+    check_enrolment(enrolment)
     enrolment.full_clean()
     enrolment.save()
     return enrolment

@@ -5,16 +5,29 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from egovexperts.admin import HTTPS_LINKS, AutocompleteMixin, ImportButtonMixin
+from egovexperts.admin import HTTPS_LINKS, AutocompleteMixin, CheckedModelForm, ImportButtonMixin
 
+from . import services
 from .models import Attendance, Course, Material, Session
 
 
 class SessionInline(admin.TabularInline):
+    """The course's sessions, as a list: a session is added or edited on its own form, which
+    applies the workspace's rules (one session of a cohort at a time, capacity)."""
+
     model = Session
     extra = 0
     fields = ["title", "kind", "starts_at", "ends_at", "venue", "status"]
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SessionAdminForm(CheckedModelForm):
+    check = staticmethod(services.check_session)
 
 
 @admin.register(Course)
@@ -37,6 +50,14 @@ class SessionAdmin(AutocompleteMixin, ImportButtonMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["course"]
     date_hierarchy = "starts_at"
     formfield_overrides = HTTPS_LINKS
+    form = SessionAdminForm
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once a session exists, its times and status change by rescheduling or cancelling it in
+        # the workspace, which tells its trainees and moves their calendars (the SEQUENCE).
+        if obj is not None:
+            return [*super().get_readonly_fields(request, obj), "starts_at", "ends_at", "status"]
+        return super().get_readonly_fields(request, obj)
 
 
 @admin.register(Attendance)
@@ -75,6 +96,8 @@ class CurrentFile:
 
 @admin.register(Material)
 class MaterialAdmin(AutocompleteMixin, admin.ModelAdmin):
+    """A new file goes through `Material.clean()`, the rule of courses/uploads.py the workspace applies."""
+
     formfield_overrides = {**HTTPS_LINKS, models.FileField: {"widget": MaterialFileWidget}}
     list_display = ["title", "course", "session", "published", "public", "created_at"]
     list_filter = ["published", "public", "course__cohort"]

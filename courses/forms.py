@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.models import Cohort
 
 from .models import Attendance, Course, Material, Session
-from .services import ALLOWED_UPLOADS, validate_upload
+from .uploads import ALLOWED_UPLOADS, validate_upload
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -11,6 +11,8 @@ from cohorts.models import Cohort
 from egovexperts.permissions import is_organizer, is_trainee
 from trainees.models import Trainee
 
+from . import uploads
+
 
 class Course(models.Model):
     """A course of a cohort's curriculum; completion.py applies its completion rule."""
@@ -220,6 +222,13 @@ class Material(models.Model):
     def clean(self):
         if self.session_id and self.session.course_id != self.course_id:
             raise ValidationError({"session": _("This session belongs to another course.")})
+        # A file not saved yet is a new upload, from whichever form or import: the one rule
+        # applies. A stored file was checked when it came.
+        if self.file and not self.file._committed:
+            try:
+                uploads.validate_upload(self.file.file)
+            except ValidationError as error:
+                raise ValidationError({"file": error.error_list}) from None
 
     @property
     def href(self) -> str:

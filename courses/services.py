@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,29 +18,6 @@ from trainees.models import Trainee
 
 from . import rules
 from .models import Attendance, Course, Material, Session
-
-# Material uploads: extension -> content types browsers send for it.
-ALLOWED_UPLOADS = {
-    ".pdf": {"application/pdf"},
-    ".ppt": {"application/vnd.ms-powerpoint"},
-    ".pptx": {"application/vnd.openxmlformats-officedocument.presentationml.presentation"},
-    ".doc": {"application/msword"},
-    ".docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
-    ".xls": {"application/vnd.ms-excel"},
-    ".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
-    ".odp": {"application/vnd.oasis.opendocument.presentation"},
-    ".odt": {"application/vnd.oasis.opendocument.text"},
-    ".txt": {"text/plain"},
-    ".png": {"image/png"},
-    ".jpg": {"image/jpeg"},
-    ".jpeg": {"image/jpeg"},
-    ".mp4": {"video/mp4"},
-    ".mp3": {"audio/mpeg"},
-    ".zip": {"application/zip", "application/x-zip-compressed"},
-}
-# Browsers send this for files they do not know; the extension decides then.
-GENERIC_CONTENT_TYPES = {"application/octet-stream", ""}
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # a two-hour lecture recording
 
 
 def save_course(course: Course) -> Course:
@@ -86,13 +62,21 @@ def _check_capacity(session: Session) -> None:
     rules.check_capacity(session.capacity, active)
 
 
+def check_session(session: Session) -> None:
+    """The rules a session keeps besides its own fields: it ends after it starts, the cohort has
+    no other session then, and it holds the cohort's active trainees. `save_session` and the
+    admin's session forms apply them."""
+    _check_times(session)
+    _check_overlap(session)
+    _check_capacity(session)
+
+
 @transaction.atomic
 def save_session(session: Session) -> Session:
     """Create or edit a session; its times change only through `reschedule_session` once it exists."""
     _check_times(session)
     session.full_clean()
-    _check_overlap(session)
-    _check_capacity(session)
+    check_session(session)
     session.save()
     return session
 
@@ -248,34 +232,11 @@ def mark_all_present(session: Session, *, by=None) -> int:
 # --- Materials --------------------------------------------------------------------
 
 
-def validate_upload(upload) -> None:
-    """Only the file types of lecture materials, and not larger than MAX_UPLOAD_BYTES."""
-    extension = PurePath(upload.name or "").suffix.lower()
-    allowed = ALLOWED_UPLOADS.get(extension)
-    if allowed is None:
-        raise ValidationError(
-            _("Files of type “%(extension)s” are not accepted. Accepted: %(allowed)s.")
-            % {"extension": extension or "?", "allowed": ", ".join(sorted(ALLOWED_UPLOADS))}
-        )
-    content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
-    if content_type not in allowed and content_type not in GENERIC_CONTENT_TYPES:
-        raise ValidationError(
-            _("The file's content does not match its “%(extension)s” name.") % {"extension": extension}
-        )
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(_("The file is larger than %(limit)s MB.") % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)})
-    if extension == ".pdf":
-        head = upload.read(5)
-        upload.seek(0)
-        if head != b"%PDF-":
-            raise ValidationError(_("This is not a PDF file."))
-
-
 @transaction.atomic
 def add_material(material: Material, *, upload=None) -> Material:
-    """Save a material; an upload goes through the default storage after validation."""
+    """Save a material; an upload goes through the default storage once `full_clean()` has
+    checked it (courses/uploads.py, the rule the admin applies too)."""
     if upload is not None:
-        validate_upload(upload)
         material.file = upload
     if material.session_id and material.session.course_id != material.course_id:
         raise ValidationError({"session": _("This session belongs to another course.")})

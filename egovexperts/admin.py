@@ -1,5 +1,6 @@
 """What every admin class of the project shares."""
 
+from django import forms
 from django.contrib.admin import widgets
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
@@ -38,6 +39,29 @@ class AutocompleteMixin:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = AutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CheckedModelForm(forms.ModelForm):
+    """An admin form that applies, after the model's own validation, the rules the workspace's
+    service applies to the same object: `check` takes the instance and raises ValidationError.
+    The admin then writes nothing the workspace would refuse."""
+
+    @staticmethod
+    def check(instance) -> None:
+        pass
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return  # the rules read fields that must be valid first
+        try:
+            self.check(self.instance)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                self.add_error(None, error)
+                return
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
 
 
 class ExportActionMixin(import_export_admin.ExportActionMixin):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from courses import services
+from courses import services, uploads
 from courses.models import Attendance, Material, Session
 from egovexperts.notifications.models import OutboundMessage
 from tests.factories import (
@@ -185,13 +185,13 @@ def test_session_capacity_limits_who_is_marked_present():
 )
 def test_uploads_outside_the_allow_list_are_refused(name, content_type, content):
     with pytest.raises(ValidationError):
-        services.validate_upload(SimpleUploadedFile(name, content, content_type=content_type))
+        uploads.validate_upload(SimpleUploadedFile(name, content, content_type=content_type))
 
 
 def test_uploads_larger_than_the_limit_are_refused(monkeypatch):
-    monkeypatch.setattr(services, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 10)
     with pytest.raises(ValidationError, match="MB"):
-        services.validate_upload(SimpleUploadedFile("notes.txt", b"x" * 11, content_type="text/plain"))
+        uploads.validate_upload(SimpleUploadedFile("notes.txt", b"x" * 11, content_type="text/plain"))
 
 
 def test_an_accepted_upload_is_stored_through_the_storage_api(settings, tmp_path):
