@@ -17,4 +17,5 @@ urlpatterns = [
     path("reports/", include("egovexperts.reports.urls")),
     path("", include("egovexperts.portal.urls")),
     path("imports/", include("egovexperts.imports.urls")),
+    path("messages/", include("egovexperts.notifications.urls")),
 ]

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 from django.utils import timezone
 
+from egovexperts.notifications.models import OutboundMessage
 from tests.factories import (
     AbsenceNoticeFactory,
     AssignmentFactory,
@@ -46,6 +47,7 @@ ACCESS = {
     "courses": ORGANIZER,
     "trainees": ORGANIZER,
     "imports": ORGANIZER,
+    "notifications": ORGANIZER,
     "portal": TRAINEE,  # except names starting with "organizer-": ORGANIZER
     "portal:library": PUBLIC,
     "portal:material-download": PUBLIC,  # each material answers 404 unless the library shows it
@@ -166,6 +168,7 @@ def world(db, trainee):
     AssignmentFactory(id=WORLD_ID, trainee=person)
     CommitmentFactory(id=WORLD_ID, trainee=person)
     PostChangeRequestFactory(id=WORLD_ID, trainee=trainee)
+    OutboundMessage.objects.create(id=WORLD_ID, kind="session_changed", recipient=person.email, key="w", due_at=start)
     return session
 
 
@@ -245,7 +248,7 @@ def test_missing_ids_of_the_workspace_are_a_404(world, client, organizer):
     wrong = [
         (url, response.status_code)
         for route, access, url, method, response in _walk(client, organizer, ("get", "post"), MISSING_ID)
-        if route.namespace in ("cohorts", "courses", "trainees", "reports")
+        if route.namespace in ("cohorts", "courses", "trainees", "reports", "notifications")
         and route.converters
         and response.status_code != 404
         and not (method == "get" and response.status_code == 405)  # POST-only URLs
