@@ -10,8 +10,8 @@ QUERIES = [
     "",
     # the filters of the list pages, with real values
     f"?q=nguyen+van&cohort={WORLD_ID}&agency_kind=provincial&status=active&page=1",
-    # malformed
-    "?page=abc&q=%00%ff&cohort=x&agency=-1&agency_kind=%27;--&status[]=1&kind=zzz&course=1e9999&sort=__class__",
+    # malformed (control characters get a 400 before any view: tests/security/test_control_characters.py)
+    "?page=abc&q=%ff&cohort=x&agency=-1&agency_kind=%27;--&status[]=1&kind=zzz&course=1e9999&sort=__class__",
     "?page=99999999999999999999&cohort=&date=31/02/2025&from=2025-13-45",
 ]
 
@@ -37,7 +37,7 @@ def _junk_post():
         "session": "-1",
         "url": "javascript:alert(1)",
         "reason": "",
-        "note": "\x00",
+        "note": "\u202e\ufeff" * 200,
         "published": "maybe",
         "upload": SimpleUploadedFile("evil.exe", b"MZ", content_type="application/x-msdownload"),
         "file": SimpleUploadedFile("list.xlsx", b"not a workbook", content_type="text/plain"),
