@@ -18,7 +18,7 @@ from django.utils import timezone
 from . import delivery, languages, outbox
 from .filters import MessageFilter, kind_label
 from .models import OutboundMessage
-from .services import LINK_KINDS, resend_refusal
+from .services import LINK_KINDS, ON_THEIR_WAY, resend_refusal
 
 HIDDEN = "/••••••"  # stands for a secret in the rendered text
 PAGE_SIZE = 25
@@ -38,6 +38,7 @@ class LogRow:
     kind_label: str
     text: Text
     refusal: str  # why the row has no Re-send button ("" if it has one)
+    due_at: datetime.datetime | None  # when a message not yet sent goes out (None once given up)
 
 
 def shown_text(message: OutboundMessage) -> Text:
@@ -67,7 +68,13 @@ def log_page(filterset: MessageFilter, number, *, per_page: int = PAGE_SIZE) -> 
     Two queries: the count and the page's rows (the rendering reads nothing)."""
     page = Paginator(filterset.qs, per_page).get_page(number)
     page.object_list = [
-        LogRow(message, kind_label(message.kind), shown_text(message), resend_refusal(message))
+        LogRow(
+            message,
+            kind_label(message.kind),
+            shown_text(message),
+            resend_refusal(message),
+            message.due_at if message.status in ON_THEIR_WAY else None,
+        )
         for message in page.object_list
     ]
     return page

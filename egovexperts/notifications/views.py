@@ -51,7 +51,7 @@ def message_resend(request, pk):
     else:
         messages.success(
             request,
-            _("A copy of the message to %(recipient)s is queued (#%(id)s).")
+            _("A copy of the message to %(recipient)s is on its way (#%(id)s).")
             % {
                 "recipient": copy.recipient,
                 "id": copy.pk,

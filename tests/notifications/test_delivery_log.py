@@ -6,6 +6,7 @@ import re
 import zoneinfo
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -192,7 +193,7 @@ def test_invitations_and_password_resets_are_not_sent_again(organizer_client):
             response = resend(organizer_client, row)
             assert response.status_code == 302
             assert copies_of(row) == []
-    messages = [str(m) for m in response.wsgi_request._messages]
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
     assert "send a new invitation from Trainee accounts" in messages[0]
     assert organizer_client.post(RETRY).status_code == 302
     assert OutboundMessage.objects.count() == 4
@@ -228,7 +229,7 @@ def test_a_second_click_while_the_copy_is_on_its_way_writes_nothing(organizer_cl
     resend(organizer_client, original)
     response = resend(organizer_client, original)
     assert len(copies_of(original)) == 1
-    assert "already on its way" in str(list(response.wsgi_request._messages)[-1])
+    assert "already on its way" in str(list(get_messages(response.wsgi_request))[-1])
 
 
 def test_resending_a_copy_points_to_the_first_message_and_follows_the_last_attempt(organizer_client):
@@ -284,7 +285,7 @@ def test_retry_all_sends_each_failed_message_once_and_a_second_click_writes_noth
 
     response = organizer_client.post(RETRY)
     assert response.status_code == 302
-    assert "2 failed messages are queued again." in str(list(response.wsgi_request._messages)[0])
+    assert "2 failed messages are queued again." in str(list(get_messages(response.wsgi_request))[0])
     assert OutboundMessage.objects.count() == before + 2
     [copy_a] = copies_of(failed)
     assert copy_a.key == f"{failed.key}:resend:{failed.pk}"
@@ -339,7 +340,14 @@ def test_the_log_filters_by_kind_status_recipient_and_vietnam_day(organizer_clie
 
 def test_malformed_filters_are_shown_as_errors_not_failures(organizer_client):
     message()
-    for query in ("kind=zzz", "status=lost", "date_from=2026-13-45", "date_to=yesterday", "page=abc", "recipient=%00"):
+    for query in (
+        "kind=zzz",
+        "status=lost",
+        "date_from=2026-13-45",
+        "date_to=yesterday",
+        "page=abc",
+        "recipient=" + "x" * 300,
+    ):
         response = organizer_client.get(f"{LOG}?{query}")
         assert response.status_code == 200, query
 
@@ -410,4 +418,4 @@ def test_the_upcoming_tab_filters_by_kind_and_recipient(organizer_client, planne
     assert "p0@example.org" not in organizer_client.get(f"{url}?recipient=P1").content.decode()
     assert "p1@example.org" in organizer_client.get(f"{url}?recipient=P1").content.decode()
     assert "p1@example.org" not in organizer_client.get(f"{url}?kind=invitation").content.decode()
-    assert organizer_client.get(f"{url}?kind=%00&page=zz").status_code == 200
+    assert organizer_client.get(f"{url}?kind={'x' * 300}&page=zz").status_code == 200
