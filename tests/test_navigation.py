@@ -20,6 +20,7 @@ ORGANIZER_PAGES = [
     "portal:organizer-post-changes",
     "portal:organizer-invitations",
     "imports:index",
+    "notifications:message-list",
 ]
 TRAINEE_PAGES = ["portal:schedule", "portal:progress", "portal:network", "portal:profile", "portal:library"]
 
