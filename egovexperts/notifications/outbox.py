@@ -7,6 +7,7 @@ commit, so a rolled-back change sends nothing.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -15,6 +16,8 @@ from django.utils import timezone
 
 from . import languages
 from .models import OutboundMessage
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,11 @@ def _already_queued(identities: set[tuple[str, str, str]]) -> set[tuple[str, str
 
 
 def _kick_delivery() -> None:
+    """Wake a worker now. With the broker unreachable the change is committed all the same, and
+    the beat's sweep delivers the rows when it is back: the caller must not fail for it."""
     from .tasks import deliver_due_messages
 
-    deliver_due_messages.delay()
+    try:
+        deliver_due_messages.delay()
+    except Exception:  # kombu's OperationalError, or whatever a broken broker raises
+        logger.warning("Could not reach the broker; the sweep will deliver the queued messages", exc_info=True)

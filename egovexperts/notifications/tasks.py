@@ -1,20 +1,40 @@
+import logging
+
 from celery import shared_task
 
 from . import delivery
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(acks_late=True)
 def deliver_message(message_id: int) -> str:
+    """One message by id: tasks queued by earlier versions, which handed out one task per message."""
     return delivery.deliver(message_id)
+
+
+@shared_task(acks_late=True)
+def deliver_due_batch() -> str:
+    """Send up to a batch of due messages; queues the next batch once it has work, so every
+    free worker joins in. A worker killed mid-batch leaves at most one message in "sending"."""
+    return delivery.deliver_due(more=_next_batch)
 
 
 @shared_task
 def deliver_due_messages() -> str:
     """The sweep: runs on the beat and after every commit that queued a message."""
-    ids = delivery.due_message_ids()
-    for message_id in ids:
-        deliver_message.delay(message_id)
-    return f"{len(ids)} messages handed to workers"
+    requeued = delivery.requeue_stuck()
+    if not delivery.has_due():
+        return f"nothing due ({requeued} re-queued)"
+    deliver_due_batch.delay()
+    return f"delivery started ({requeued} re-queued)"
+
+
+def _next_batch() -> None:
+    try:
+        deliver_due_batch.delay()
+    except Exception:  # the broker is down: this batch goes on, the beat's sweep starts the next
+        logger.warning("Could not queue the next batch of messages", exc_info=True)
 
 
 @shared_task
