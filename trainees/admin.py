@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from egovexperts.accounts import account_email
 from egovexperts.admin import AutocompleteMixin, ExportActionMixin, ImportButtonMixin
 from egovexperts.imports.exports import CommitmentExportResource, TraineeExportResource
 
@@ -65,8 +68,23 @@ class TraineeAdmin(AutocompleteMixin, ImportButtonMixin, ExportActionMixin, Simp
     search_fields = ["full_name", "email", "search_text"]
     list_filter = ["enrolments__cohort", "share_contact"]
     list_select_related = ["user"]
-    autocomplete_fields = ["user"]
+    autocomplete_fields = ["user"]  # lists no staff account: Trainee.user.limit_choices_to
     inlines = [AssignmentInline, CommitmentInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Only superusers choose a trainee's account: whoever may set it may read its password
+        link. The account's own address is shown: a changed trainee address does not move it."""
+        fields = [*super().get_readonly_fields(request, obj), "account_address"]
+        if not request.user.is_superuser:
+            fields.append("user")
+        return fields
+
+    @admin.display(description=_("account email"))
+    def account_address(self, obj):
+        if obj is None or obj.user_id is None:
+            return "–"
+        note = _("Invitations and password links go to this address; only the account holder changes it.")
+        return format_html("{}<br><small>{}</small>", account_email(obj.user), note)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -2,6 +2,7 @@ import datetime
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
@@ -189,6 +190,9 @@ class Trainee(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="trainee",
+        # Whoever reads a trainee's mail may set the account's password: never a staff account
+        # (the admin's choices and autocomplete, and ModelForm validation, apply this; see clean()).
+        limit_choices_to={"is_staff": False, "is_superuser": False},
     )
     share_contact = models.BooleanField(_("share contact details with the expert network"), default=False)
     email_reminders = models.BooleanField(_("send me reminders by email"), default=True)
@@ -227,6 +231,11 @@ class Trainee(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "email", "full_name", "sort_key", "search_text"}
         super().save(*args, **kwargs)
+
+    def clean(self):
+        # A non-field error: the field is read-only for organizers, whose form has no field to attach it to.
+        if self.user_id and (self.user.is_staff or self.user.is_superuser):
+            raise ValidationError(_("A trainee cannot be linked to a staff or administrator account."))
 
     @staticmethod
     def index_fields(full_name: str, email: str) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Enrolment
-from egovexperts.accounts import invite_trainee
+from egovexperts.accounts import invitation_refusals, invite_trainee
 from trainees.agencies import AgencyDirectory, compact, resolve_unit
 from trainees.commitments import default_end
 from trainees.models import Agency, Assignment, RetentionCommitment, Trainee, Unit, assignment_search_text
@@ -131,8 +131,14 @@ def plan(table: Table, *, invite: bool = False, today: datetime.date | None = No
     for unit in Unit.objects.filter(agency_id__in=agency_ids):
         units[unit.agency_id].append(unit)
 
+    # An invitation would hand an existing account to whoever reads the typed address: a new
+    # trainee whose address is an account's that cannot be theirs (staff, in use) is a row error.
+    refused = invitation_refusals([email for email in emails if email not in existing]) if invite else {}
+
     work = Work()
     for result, values in zip(results, cleaned, strict=True):
+        if values.get("email") in refused:
+            result.error(refused[values["email"]])
         if result.outcome == Outcome.ERROR:
             continue
         _plan_row(result, values, existing, open_posts, enrolled, commitments, units, directory, work, today)

@@ -208,6 +208,10 @@ def organizer_invitations(request):
 @organizer_required
 def organizer_invitation_resend(request, pk):
     trainee = get_object_or_404(Trainee, pk=pk)
-    invite_trainee(trainee)
-    messages.success(request, _("An invitation is on its way to %(email)s.") % {"email": trainee.email})
+    try:
+        recipient = invite_trainee(trainee)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("An invitation is on its way to %(email)s.") % {"email": recipient})
     return redirect("portal:organizer-invitations")
