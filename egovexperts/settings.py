@@ -130,7 +130,23 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Invitation links use the password-reset token: give invited trainees two weeks.
 PASSWORD_RESET_TIMEOUT = 14 * 24 * 3600
+# Failed logins: 5 per 5 minutes from one client address, and 5 per account from anywhere (the
+# "key", so that changing address does not help a guesser). The admin's login page sends to this
+# one (egovexperts/urls.py), so every login is counted.
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+# Behind a reverse proxy every request arrives from the proxy's address, and the limit per address
+# would lock everyone out at once. Set TRUSTED_PROXY_COUNT to the number of proxies of ours in front
+# of the app: the client's address is then read that many entries from the right of
+# X-Forwarded-For. With 0 the header is ignored, since any client can write it.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Checked wherever a password is chosen (an invitation's or reset's link, a password change);
+# set_password() does not check, so seeds and factories keep their fixed passwords.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 
 # --- Internationalisation ---------------------------------------------------------
 

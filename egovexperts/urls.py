@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
+    # Before the admin's URLs: its login page is replaced by the rate-limited one.
+    path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
     path("cohorts/", include("cohorts.urls")),
     path("trainees/", include("trainees.urls")),

@@ -1,6 +1,10 @@
+from django.contrib import admin
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from .permissions import is_organizer, is_trainee
 
@@ -17,3 +21,14 @@ def home(request):
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+def admin_login(request):
+    """The admin's login page sends to the one login page, allauth's, which counts failures
+    (ACCOUNT_RATE_LIMITS); the admin's own form counted nothing. `next` is kept."""
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect("admin:index")
+        raise PermissionDenied  # signed in without admin access: the login page would send back here
+    next_url = request.GET.get("next")
+    return redirect(reverse("account_login") + (f"?{urlencode({'next': next_url})}" if next_url else ""))
