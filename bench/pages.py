@@ -94,6 +94,7 @@ def main():
             "trainee directory": "/trainees/",
             f"directory, search “{args.search}”": f"/trainees/?q={args.search.replace(' ', '+')}",
             f"attendance grid ({rows} rows)": f"/courses/sessions/{session.pk}/",
+            "commitment tracker, first page": "/reports/commitments/",
         }
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
         counts = (Trainee.objects.count(), Session.objects.count(), Attendance.objects.count())

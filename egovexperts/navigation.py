@@ -14,6 +14,7 @@ ENTRIES = {
     "cohorts": ("trainees", "cohorts:cohort-list"),
     "directory": ("trainees", "trainees:trainee-list"),
     "post-changes": ("trainees", "portal:organizer-post-changes"),
+    "commitments": ("trainees", "reports:commitments"),
     "accounts": ("trainees", "portal:organizer-invitations"),
     "imports": ("imports", "imports:index"),
     "messages": ("messages", "notifications:message-list"),
@@ -26,6 +27,7 @@ ENTRIES = {
 # URL names ("namespace:name", shell-style patterns) -> the entry their page belongs to; the
 # first match wins. tests/test_navigation.py fails when a workspace or portal page has none.
 PAGES = [
+    ("reports:commitment*", "commitments"),
     ("reports:*", "dashboard"),
     ("courses:*", "curriculum"),
     ("portal:library", "library"),

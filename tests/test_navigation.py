@@ -21,6 +21,7 @@ ORGANIZER_PAGES = [
     "portal:organizer-invitations",
     "imports:index",
     "notifications:message-list",
+    "reports:commitments",
 ]
 TRAINEE_PAGES = ["portal:schedule", "portal:progress", "portal:network", "portal:profile", "portal:library"]
 

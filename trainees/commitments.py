@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models.lookups import (
     Exact,
-    GreaterThan,
     GreaterThanOrEqual,
     IsNull,
     LessThan,
@@ -107,13 +106,35 @@ def evaluate(
     today: datetime.date,
     ending_soon_days: int | None = None,
 ) -> Evaluation:
+    broken_on = None
+    if not waived:
+        broken_on = breach_date(
+            agency_id=agency_id, starts_on=starts_on, ends_on=ends_on, posts=posts, carrier=carrier, today=today
+        )
+    return evaluation_from(
+        waived=waived,
+        broken_on=broken_on,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        today=today,
+        ending_soon_days=ending_soon_days,
+    )
+
+
+def evaluation_from(
+    *,
+    waived: bool,
+    broken_on: datetime.date | None,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    today: datetime.date,
+    ending_soon_days: int | None = None,
+) -> Evaluation:
+    """The status once the breach date is known (from breach_date() or breach_date_sql())."""
     if ending_soon_days is None:
         ending_soon_days = settings.COMMITMENT_ENDING_SOON_DAYS
     if waived:
         return Evaluation(Status.WAIVED)
-    broken_on = breach_date(
-        agency_id=agency_id, starts_on=starts_on, ends_on=ends_on, posts=posts, carrier=carrier, today=today
-    )
     if broken_on:
         return Evaluation(Status.BROKEN, broken_on=broken_on)
     if today < starts_on:
@@ -123,25 +144,6 @@ def evaluate(
     remaining = (ends_on - today).days
     status = Status.ENDING_SOON if remaining <= ending_soon_days else Status.ACTIVE
     return Evaluation(status, days_remaining=remaining)
-
-
-def evaluation_of(
-    status: str,
-    *,
-    starts_on: datetime.date,
-    ends_on: datetime.date,
-    broken_on: datetime.date | None,
-    today: datetime.date,
-) -> Evaluation:
-    """The Evaluation that evaluate() gives, from a status already computed (by the SQL below)."""
-    status = Status(status)
-    if status == Status.PENDING:
-        return Evaluation(status, days_remaining=(ends_on - starts_on).days)
-    if status == Status.FULFILLED:
-        return Evaluation(status, days_remaining=0)
-    if status in (Status.ACTIVE, Status.ENDING_SOON):
-        return Evaluation(status, days_remaining=(ends_on - today).days)
-    return Evaluation(status, broken_on=broken_on if status == Status.BROKEN else None)
 
 
 # --- The same rule in SQL ------------------------------------------------------------------
@@ -160,17 +162,42 @@ class NextDay(models.Func):
         return super().as_sql(compiler, connection, template="date(%(expressions)s, '+1 day')", **extra)
 
 
-def carrier_sql(agency, day, spans: Sequence[CarrierSpan]):
-    """carrier(agency, day) in SQL, from the resolver's spans (AgencyDirectory.carrier_spans)."""
-    whens = []
-    for span in spans:
-        condition = Exact(agency, span.agency_id) & GreaterThan(day, span.after)
-        if span.until is not None:
-            condition &= LessThanOrEqual(day, span.until)
-        whens.append(models.When(condition, then=models.Value(span.carrier_id)))
-    if not whens:
-        return agency
-    return models.Case(*whens, default=agency, output_field=models.BigIntegerField())
+class Carrier(models.Expression):
+    """carrier(agency, day) in SQL, from the resolver's spans (AgencyDirectory.carrier_spans):
+
+        CASE WHEN agency = 2 AND day > '2025-06-30' THEN 5 … ELSE agency END
+
+    Written as SQL text rather than as When() objects: a query repeats it four times with
+    about fifty branches, which the ORM would take longer to build than the database to run.
+    """
+
+    output_field = models.BigIntegerField()
+
+    def __init__(self, agency, day, spans: Sequence[CarrierSpan]):
+        super().__init__()
+        self.agency, self.day, self.spans = agency, day, tuple(spans)
+
+    def get_source_expressions(self):
+        return [self.agency, self.day]
+
+    def set_source_expressions(self, expressions):
+        self.agency, self.day = expressions
+
+    def as_sql(self, compiler, connection):
+        agency_sql, agency_params = compiler.compile(self.agency)
+        if not self.spans:
+            return agency_sql, agency_params
+        day_sql, day_params = compiler.compile(self.day)
+        branches, params = [], []
+        for span in self.spans:
+            condition = f"{agency_sql} = %s AND {day_sql} > %s"
+            params += [*agency_params, span.agency_id, *day_params, span.after.isoformat()]
+            if span.until is not None:
+                condition += f" AND {day_sql} <= %s"
+                params += [*day_params, span.until.isoformat()]
+            branches.append(f"WHEN {condition} THEN %s")
+            params.append(span.carrier_id)
+        return f"(CASE {' '.join(branches)} ELSE {agency_sql} END)", [*params, *agency_params]
 
 
 def breach_date_sql(*, today: datetime.date, spans: Sequence[CarrierSpan]):
@@ -183,7 +210,7 @@ def breach_date_sql(*, today: datetime.date, spans: Sequence[CarrierSpan]):
             IsNull(models.F("ends_on"), True) | GreaterThanOrEqual(models.F("ends_on"), day)
         )
         committed = models.OuterRef(models.OuterRef("agency_id"))
-        same = Exact(carrier_sql(models.F("agency_id"), day, spans), carrier_sql(committed, day, spans))
+        same = Exact(Carrier(models.F("agency_id"), day, spans), Carrier(committed, day, spans))
         return models.Exists(Assignment.objects.filter(held & same, trainee_id=models.OuterRef("trainee_id")))
 
     departures = (
@@ -198,7 +225,7 @@ def breach_date_sql(*, today: datetime.date, spans: Sequence[CarrierSpan]):
 
 
 def status_sql(*, today: datetime.date, ending_soon_days: int | None = None):
-    """evaluate()'s status of each row annotated with `broken_on` (breach_date_sql)."""
+    """evaluation_from()'s status of each row annotated with `broken_on` (breach_date_sql)."""
     if ending_soon_days is None:
         ending_soon_days = settings.COMMITMENT_ENDING_SOON_DAYS
     return models.Case(

@@ -60,10 +60,18 @@ def end_assignment(trainee: Trainee, *, ends_on: datetime.date, reason: str) -> 
 
 
 @transaction.atomic
-def waive_commitment(commitment: RetentionCommitment, *, waived_on: datetime.date, reason: str) -> None:
+def waive_commitment(commitment: RetentionCommitment, *, waived_on: datetime.date, reason: str) -> RetentionCommitment:
+    """Waive with a reason; who recorded it and when is in the commitment's history."""
     if not reason.strip():
         raise ValidationError({"waiver_reason": _("Give the reason for the waiver.")})
+    # Two organizers at once: the second finds it waived rather than overwriting the reason.
+    commitment = RetentionCommitment.objects.select_for_update().get(pk=commitment.pk)
+    if commitment.waived_on is not None:
+        raise ValidationError(_("This commitment is already waived."))
+    if waived_on < commitment.starts_on:
+        raise ValidationError({"waived_on": _("A waiver cannot be dated before the commitment starts.")})
     commitment.waived_on = waived_on
     commitment.waiver_reason = reason.strip()
     commitment.full_clean()
     commitment.save()
+    return commitment

@@ -5,4 +5,7 @@ from . import views
 app_name = "reports"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("commitments/", views.commitment_list, name="commitments"),
+    path("commitments/export.<str:fmt>", views.commitment_export, name="commitments-export"),
+    path("commitments/<int:pk>/waive/", views.commitment_waive, name="commitment-waive"),
 ]

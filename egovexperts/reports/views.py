@@ -1,9 +1,20 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
+from egovexperts.imports import exports
 from egovexperts.permissions import organizer_required
+from egovexperts.templating import render_partial
+from trainees.models import RetentionCommitment
+from trainees.services import waive_commitment
 
-from . import selectors
+from . import commitments, selectors
+from .forms import WaiverForm
 
 
 @organizer_required
@@ -16,3 +27,47 @@ def dashboard(request):
         "reports/dashboard.html",
         {"dashboard": figures, "version": version, "cache_seconds": selectors.CACHE_MINUTES * 60},
     )
+
+
+# --- Commitment tracker ---------------------------------------------------------------
+
+
+@organizer_required
+def commitment_list(request):
+    tracker = commitments.tracker(request.GET, page_number=request.GET.get("page"))
+    context = {
+        "tracker": tracker,
+        "rows_html": render_partial(request, "reports/_commitment_rows.jinja", commitments.rows_context(tracker)),
+        "filters_html": render_partial(
+            request, "trainees/_filter_selects.jinja", {"selects": commitments.filter_selects(tracker.filter)}
+        ),
+    }
+    return render(request, "reports/commitment_list.html", context)
+
+
+@organizer_required
+def commitment_export(request, fmt):
+    if fmt not in exports.CONTENT_TYPES:
+        raise Http404
+    dataset = commitments.export_dataset(commitments.export_rows(request.GET))
+    response = HttpResponse(exports.render(dataset, fmt), content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="commitments-{timezone.localdate():%Y-%m-%d}.{fmt}"'
+    return response
+
+
+@organizer_required
+def commitment_waive(request, pk):
+    commitment = get_object_or_404(RetentionCommitment.objects.select_related("trainee", "agency"), pk=pk)
+    # The tracker's filters, to go back to the same list (re-encoded: never a header injection).
+    back = QueryDict(request.POST.get("back") or request.GET.urlencode()).urlencode()
+    form = WaiverForm(request.POST or None, initial={"waived_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            waive_commitment(commitment, waived_on=form.cleaned_data["waived_on"], reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The commitment is waived."))
+            return redirect(reverse("reports:commitments") + (f"?{back}" if back else ""))
+    context = {"commitment": commitment, "form": form, "back": back}
+    return render(request, "reports/commitment_waive.html", context)

@@ -238,7 +238,7 @@ TODAYS = [
 def test_the_sql_status_says_what_the_rule_says_on_every_case_and_day():
     from tests.factories import AssignmentFactory, CommitmentFactory, TraineeFactory, agency
     from trainees.agencies import AgencyDirectory
-    from trainees.commitments import evaluation_of
+    from trainees.commitments import evaluation_from
     from trainees.models import RetentionCommitment
     from trainees.selectors import commitments_with_status, with_status
 
@@ -269,10 +269,15 @@ def test_the_sql_status_says_what_the_rule_says_on_every_case_and_day():
         seen |= {evaluation.status for evaluation in rule.values()}
         rows = with_status(RetentionCommitment.objects.all(), today=today, directory=directory)
         for row in rows:
-            sql = evaluation_of(
-                row.status, starts_on=row.starts_on, ends_on=row.ends_on, broken_on=row.broken_on, today=today
+            # The breach date in SQL, then the status from it, and the status in SQL.
+            sql = evaluation_from(
+                waived=row.waived_on is not None,
+                broken_on=row.broken_on,
+                starts_on=row.starts_on,
+                ends_on=row.ends_on,
+                today=today,
             )
-            if sql != rule[row.pk]:
-                wrong.append((names[row.pk], today, rule[row.pk], sql))
+            if sql != rule[row.pk] or row.status != rule[row.pk].status:
+                wrong.append((names[row.pk], today, rule[row.pk], sql, row.status))
     assert not wrong
     assert seen == set(Status)

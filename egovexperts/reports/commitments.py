@@ -1,0 +1,448 @@
+"""The commitment tracker: every retention commitment with its status today, filtered and sorted.
+
+Status, breach date and the agency carrying a commitment today are computed in SQL by the
+twins of the rule (trainees/commitments.py) and of the resolver (AgencyDirectory.carrier_spans),
+so that filtering, sorting and counting by them read each commitment once, whatever their number.
+A page is three queries of its own (agencies, count, rows) plus the cohort options of the form.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+import django_filters
+import tablib
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cohorts.models import Cohort, Enrolment
+from trainees.agencies import AgencyDirectory
+from trainees.commitments import Carrier, Evaluation, Post, Status, evaluate
+from trainees.models import Agency, Assignment, RetentionCommitment
+from trainees.selectors import with_status
+
+PAGE_SIZE = 50
+MAX_WINDOW_DAYS = 3650
+
+# The order of statuses when sorting by status: what needs attention first.
+STATUS_ORDER = [Status.BROKEN, Status.ENDING_SOON, Status.ACTIVE, Status.PENDING, Status.FULFILLED, Status.WAIVED]
+
+
+class CommitmentFilter(django_filters.FilterSet):
+    """The tracker's filters. Agency kind, region and agency apply to the agency in force today."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Status.choices, method="with_status", empty_label=_("All")
+    )
+    agency_kind = django_filters.ChoiceFilter(
+        label=_("Agency kind"), choices=Agency.Kind.choices, method="with_kind", empty_label=_("All")
+    )
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), choices=Agency.Region.choices, method="in_region", empty_label=_("All")
+    )
+    agency = django_filters.ChoiceFilter(label=_("Agency"), method="at_agency", empty_label=_("All"))
+    cohort = django_filters.ModelChoiceFilter(
+        label=_("Cohort"), queryset=Cohort.objects.order_by("starts_on", "pk"), method="in_cohort", empty_label=_("All")
+    )
+    ending_within = django_filters.NumberFilter(
+        label=_("Ending within (days)"),
+        method="ending_within_days",
+        min_value=0,
+        max_value=MAX_WINDOW_DAYS,
+        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_WINDOW_DAYS, "inputmode": "numeric"}),
+    )
+
+    class Meta:
+        model = RetentionCommitment
+        fields = ["status", "agency_kind", "region", "agency", "cohort", "ending_within"]
+
+    def __init__(self, data, *, queryset, directory: AgencyDirectory, today: datetime.date):
+        super().__init__(data, queryset=queryset)
+        self.directory, self.today = directory, today
+        in_force = sorted(directory.agencies_in_force(today), key=lambda agency: (agency.kind, agency.short_name))
+        self.filters["agency"].extra["choices"] = [(str(agency.pk), agency.short_name) for agency in in_force]
+
+    def _carried_by(self, keep) -> list[int]:
+        """Ids of the agencies (recorded) whose agency in force today passes `keep`."""
+        return [pk for pk in self.directory.by_id if keep(self.directory.in_force(pk, self.today))]
+
+    def with_kind(self, queryset, name, value):
+        return queryset.filter(agency_id__in=self._carried_by(lambda agency: agency.kind == value))
+
+    def in_region(self, queryset, name, value):
+        return queryset.filter(agency_id__in=self._carried_by(lambda agency: agency.region == value))
+
+    def at_agency(self, queryset, name, value):
+        # Commitments signed by the agency or by any it took over.
+        return queryset.filter(agency_id__in=[agency.pk for agency in self.directory.lineage(int(value))])
+
+    def in_cohort(self, queryset, name, value):
+        return queryset.filter(Exists(Enrolment.objects.filter(cohort=value, trainee_id=OuterRef("trainee_id"))))
+
+    def with_status(self, queryset, name, value):
+        return annotate_status(queryset, today=self.today, directory=self.directory).filter(status=value)
+
+    def ending_within_days(self, queryset, name, value):
+        last_day = self.today + datetime.timedelta(days=int(value))
+        queryset = annotate_status(queryset, today=self.today, directory=self.directory)
+        return queryset.filter(status__in=[Status.ACTIVE, Status.ENDING_SOON], ends_on__lte=last_day)
+
+
+def annotate_status(queryset, *, today: datetime.date, directory: AgencyDirectory):
+    """The status in SQL (trainees/commitments.py), added only when a filter or the sort needs
+    it: the expression is long, and the rows shown get theirs from the rule itself."""
+    if "status" in queryset.query.annotations:
+        return queryset
+    return with_status(queryset, today=today, directory=directory)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+
+
+COLUMNS = [
+    Column("trainee", _("Trainee")),
+    Column("cohort", _("Cohort")),
+    Column("agency", _("Committing agency")),
+    Column("start", _("Start")),
+    Column("end", _("End")),
+    Column("days", _("Days left")),
+    Column("status", _("Status")),
+]
+DEFAULT_SORT = "end"
+
+
+def sort_of(data: QueryDict) -> str:
+    sort = data.get("sort", DEFAULT_SORT)
+    return sort if sort.removeprefix("-") in {column.key for column in COLUMNS} else DEFAULT_SORT
+
+
+def ordered(queryset, sort: str, *, today: datetime.date, directory: AgencyDirectory):
+    if sort.removeprefix("-") == "status":
+        queryset = annotate_status(queryset, today=today, directory=directory)
+    return queryset.order_by(*_ordering(sort, today, directory.carrier_spans()))
+
+
+def _ordering(sort: str, today: datetime.date, spans) -> list:
+    descending = sort.startswith("-")
+    key = sort.removeprefix("-")
+    if key in ("end", "days"):
+        if descending:
+            return [F("ends_on").desc(), "-pk"]
+        # Those still running first, the soonest end first; then those ended, the latest first.
+        running = Case(When(ends_on__gt=today, then=F("ends_on")))
+        return [running.asc(nulls_last=True), F("ends_on").desc(), "pk"]
+    if key == "trainee":
+        keys = [F("trainee__sort_key")]
+    elif key == "cohort":
+        keys = [F("cohort_name")]
+    elif key == "agency":
+        # By the agency in force today, as the rows show it.
+        carrier = Carrier(OuterRef("agency_id"), Value(today), spans)
+        keys = [Subquery(Agency.objects.filter(pk=carrier).values("short_name")[:1]), F("agency__short_name")]
+    elif key == "start":
+        keys = [F("starts_on")]
+    else:  # status: what needs attention first
+        whens = [When(status=status.value, then=Value(rank)) for rank, status in enumerate(STATUS_ORDER)]
+        keys = [Case(*whens, output_field=IntegerField()), F("ends_on")]
+    return [*(k.desc() if descending else k.asc() for k in keys), "-pk" if descending else "pk"]
+
+
+@dataclass(frozen=True)
+class Header:
+    key: str
+    label: str
+    sort_query: str  # the filters with the sort this header's link asks for
+    direction: str | None  # aria-sort of the column sorted by: "ascending" or "descending"
+
+
+@dataclass(slots=True)
+class TrackerRow:
+    """One commitment as plain values, for the tracker's Jinja2 partial and its exports."""
+
+    pk: int
+    trainee_id: int
+    trainee_name: str
+    trainee_email: str
+    cohort_id: int | None
+    cohort_name: str
+    agency_name: str  # recorded
+    agency_short_name: str
+    agency_today_name: str  # the agency in force today that carries it
+    agency_today_short_name: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    evaluation: Evaluation
+    status_label: str
+    waived_on: datetime.date | None
+    waiver_reason: str
+    waived_by: str
+    document_ref: str
+
+    @property
+    def recorded_elsewhere(self) -> bool:
+        return self.agency_today_name != self.agency_name
+
+    @property
+    def days_left(self) -> int | None:
+        """Days until the end of a commitment that still holds (or has yet to start)."""
+        running = (Status.ACTIVE, Status.ENDING_SOON, Status.PENDING)
+        return self.evaluation.days_remaining if self.evaluation.status in running else None
+
+
+@dataclass
+class Tracker:
+    filter: CommitmentFilter
+    page: Page | None  # of TrackerRow; None when the filters are invalid
+    sort: str
+    today: datetime.date
+    query: str  # the filters, without page and sort, for links
+    headers: list[Header]
+
+    @property
+    def sorted_query(self) -> str:
+        """The filters and the sort: pagination and exports keep both."""
+        return "&".join(part for part in (self.query, f"sort={self.sort}") if part)
+
+
+def headers_of(query: QueryDict, sort: str) -> list[Header]:
+    headers = []
+    for column in COLUMNS:
+        current = sort.removeprefix("-") == column.key
+        descending = sort.startswith("-")
+        link = query.copy()
+        link["sort"] = f"-{column.key}" if current and not descending else column.key
+        direction = ("descending" if descending else "ascending") if current else None
+        headers.append(Header(column.key, column.label, link.urlencode(), direction))
+    return headers
+
+
+def _latest_enrolment():
+    return Enrolment.objects.filter(trainee_id=OuterRef("trainee_id")).order_by("-enrolled_on", "-pk")
+
+
+def filtered(
+    data: QueryDict | None, *, today: datetime.date, directory: AgencyDirectory
+) -> tuple[CommitmentFilter, QuerySet[RetentionCommitment] | None]:
+    """The filtered commitments, None when the filters are invalid. `cohort_name` is annotated
+    (SQL computes it only where the order uses it), `status` when a filter uses it."""
+    queryset = RetentionCommitment.objects.annotate(
+        cohort_name=Subquery(_latest_enrolment().values("cohort__name")[:1])
+    )
+    filterset = CommitmentFilter(data or None, queryset=queryset, directory=directory, today=today)
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset, None
+    return filterset, filterset.qs
+
+
+ROW_FIELDS = (
+    "pk",
+    "trainee_id",
+    "trainee__full_name",
+    "trainee__email",
+    "cohort_id",
+    "cohort_name",
+    "agency_id",
+    "starts_on",
+    "ends_on",
+    "waived_on",
+    "waiver_reason",
+    "waived_by",
+    "document_ref",
+)
+
+
+def rows_of(queryset: QuerySet[RetentionCommitment], *, today: datetime.date, directory: AgencyDirectory):
+    """The rows of these commitments, in their order: two queries (the rows, their trainees' posts).
+
+    The status comes from the rule itself (commitments.evaluate) over the posts: lists filter and
+    sort by its SQL twin, rows show what the rule says.
+    """
+    # Who recorded the waiver: django-simple-history keeps the user of each change.
+    waiver = RetentionCommitment.history.filter(id=OuterRef("pk"), waived_on__isnull=False).order_by("history_date")
+    values = list(
+        queryset.annotate(
+            cohort_id=Subquery(_latest_enrolment().values("cohort_id")[:1]),
+            waived_by=Case(When(waived_on__isnull=False, then=Subquery(waiver.values("history_user__email")[:1]))),
+        ).values_list(*ROW_FIELDS, named=True)
+    )
+    trainees = {value.trainee_id for value in values}
+    if len(trainees) > 500:  # an export: by a subquery rather than thousands of parameters
+        trainees = queryset.order_by().values("trainee_id")
+    posts = defaultdict(list)
+    held = Assignment.objects.filter(trainee_id__in=trainees).order_by("starts_on", "pk")
+    for trainee_id, agency_id, starts_on, ends_on in held.values_list(
+        "trainee_id", "agency_id", "starts_on", "ends_on"
+    ):
+        posts[trainee_id].append(Post(agency_id, starts_on, ends_on))
+
+    def carrier(agency_id: int, day: datetime.date) -> int:
+        return directory.in_force(agency_id, day).pk
+
+    labels = {value: str(label) for value, label in Status.choices}  # translated once
+    rows = []
+    for value in values:
+        recorded, today_agency = directory.by_id[value.agency_id], directory.in_force(value.agency_id, today)
+        evaluation = evaluate(
+            agency_id=value.agency_id,
+            starts_on=value.starts_on,
+            ends_on=value.ends_on,
+            waived=value.waived_on is not None,
+            posts=posts[value.trainee_id],
+            carrier=carrier,
+            today=today,
+        )
+        rows.append(
+            TrackerRow(
+                pk=value.pk,
+                trainee_id=value.trainee_id,
+                trainee_name=value.trainee__full_name,
+                trainee_email=value.trainee__email,
+                cohort_id=value.cohort_id,
+                cohort_name=value.cohort_name or "",
+                agency_name=recorded.name_vi,
+                agency_short_name=recorded.short_name,
+                agency_today_name=today_agency.name_vi,
+                agency_today_short_name=today_agency.short_name,
+                starts_on=value.starts_on,
+                ends_on=value.ends_on,
+                evaluation=evaluation,
+                status_label=labels[evaluation.status],
+                waived_on=value.waived_on,
+                waiver_reason=value.waiver_reason,
+                waived_by=value.waived_by or "",
+                document_ref=value.document_ref,
+            )
+        )
+    return rows
+
+
+def tracker(
+    data: QueryDict, *, page_number=None, today: datetime.date | None = None, per_page: int = PAGE_SIZE
+) -> Tracker:
+    """A page of the tracker: agencies, count, the page's ids, its rows and their posts (five
+    queries), and the cohort options of the form. The ids are read first so that the sort runs
+    over narrow rows; SQL computes statuses only where a filter or the sort needs them."""
+    today = today or timezone.localdate()
+    directory = AgencyDirectory.load()
+    filterset, queryset = filtered(data, today=today, directory=directory)
+    sort = sort_of(data)
+    query = data.copy()
+    for name in ("page", "sort"):
+        query.pop(name, None)
+    page = None
+    if queryset is not None:
+        ids = ordered(queryset, sort, today=today, directory=directory).values_list("pk", flat=True)
+        page = Paginator(ids, per_page).get_page(page_number)
+        ids = list(page.object_list)
+        page_rows = RetentionCommitment.objects.filter(pk__in=ids).annotate(
+            cohort_name=Subquery(_latest_enrolment().values("cohort__name")[:1])
+        )
+        found = {row.pk: row for row in rows_of(page_rows, today=today, directory=directory)}
+        page.object_list = [found[pk] for pk in ids if pk in found]
+    headers = headers_of(query, sort)
+    return Tracker(filter=filterset, page=page, sort=sort, today=today, query=query.urlencode(), headers=headers)
+
+
+def export_rows(data: QueryDict, *, today: datetime.date | None = None) -> list[TrackerRow]:
+    """Every filtered commitment, in the tracker's order."""
+    today = today or timezone.localdate()
+    directory = AgencyDirectory.load()
+    _filterset, queryset = filtered(data, today=today, directory=directory)
+    if queryset is None:
+        return []
+    return rows_of(ordered(queryset, sort_of(data), today=today, directory=directory), today=today, directory=directory)
+
+
+def export_dataset(rows) -> tablib.Dataset:
+    """The tracker's rows as a sheet: both agencies (recorded, in force today), the dates, status.
+
+    Cells are escaped by egovexperts.imports.exports.render (egovexperts/spreadsheets.py)."""
+    headers = [
+        _("Trainee"),
+        _("Email"),
+        _("Cohort"),
+        _("Committing agency (recorded)"),
+        _("Agency in force today"),
+        _("Start"),
+        _("End"),
+        _("Days left"),
+        _("Status"),
+        _("Broken on"),
+        _("Waived on"),
+        _("Reason for waiver"),
+        _("Waiver recorded by"),
+        _("Document"),
+    ]
+    dataset = tablib.Dataset(headers=[str(header) for header in headers], title=str(_("Commitments")))
+    for row in rows:
+        dataset.append(
+            [
+                row.trainee_name,
+                row.trainee_email,
+                row.cohort_name,
+                row.agency_name,
+                row.agency_today_name,
+                row.starts_on,
+                row.ends_on,
+                "" if row.days_left is None else row.days_left,
+                row.status_label,
+                row.evaluation.broken_on or "",
+                row.waived_on or "",
+                row.waiver_reason,
+                row.waived_by,
+                row.document_ref,
+            ]
+        )
+    return dataset
+
+
+def filter_selects(filterset: CommitmentFilter) -> list[dict]:
+    """The select filters as (value, label) options for the Jinja2 partial the directory uses
+    (templates/trainees/_filter_selects.jinja): a hundred agencies render faster there."""
+    form = filterset.form
+    cohorts = list(Cohort.objects.order_by("starts_on", "pk").values_list("pk", "name"))
+    selects = []
+    for name in ("status", "agency_kind", "region", "agency", "cohort"):
+        field = form[name]
+        choices = [("", _("All")), *cohorts] if name == "cohort" else list(form.fields[name].choices)
+        current = field.data if filterset.is_bound else ""
+        selects.append(
+            {
+                "name": name,
+                "label": field.label,
+                "choices": choices,
+                "current": str(current or ""),
+                "errors": field.errors,
+            }
+        )
+    return selects
+
+
+def rows_context(tracker: Tracker) -> dict:
+    """What the rows partial needs beside the rows: links and labels, translated once."""
+    page = tracker.page.number if tracker.page is not None else 1
+    back = tracker.sorted_query + (f"&page={page}" if page > 1 else "")
+    return {
+        "rows": tracker.page.object_list if tracker.page is not None else [],
+        "trainee_url": reverse("trainees:trainee-detail", args=[0]).removesuffix("0/"),
+        "cohort_url": reverse("cohorts:cohort-detail", args=[0]).removesuffix("0/"),
+        "waive_url": reverse("reports:commitment-waive", args=[0]).removesuffix("0/waive/"),
+        "back": back,
+        "labels": {column.key: str(column.label) for column in COLUMNS}
+        | {
+            "recorded": str(_("recorded:")),
+            "broken_on": str(_("broken on")),
+            "waive": str(_("Waive")),
+            "none": str(_("No commitment matches.")),
+        },
+    }
