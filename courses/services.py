@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from cohorts.models import Enrolment
-from egovexperts.notifications import outbox
 from trainees.models import Trainee
 
 from . import rules
 from .models import Attendance, Course, Material, Session
+from .notices import enqueue_change_notices  # noqa: F401 (the schedule import calls it from here)
 
 
 def save_course(course: Course) -> Course:
@@ -35,10 +32,6 @@ def delete_course(course: Course) -> None:
 
 
 # --- Sessions ---------------------------------------------------------------------
-
-
-def _local(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
 
 
 def _check_times(session: Session) -> None:
@@ -89,50 +82,6 @@ def delete_session(session: Session) -> None:
     session.delete()
 
 
-def enqueue_change_notices(changed: Iterable[tuple[Session, datetime.datetime]], *, reason: str = "") -> int:
-    """Queue a `session_changed` notice to each trainee each changed session concerns.
-
-    `changed` pairs each session, saved with its new sequence and with its course, with its start
-    before the change. One query finds the trainees of every session, one insert queues them all:
-    the schedule import calls this with many sessions, the workspace with one.
-    """
-    changed = list(changed)
-    if not changed:
-        return 0
-    cohort_ids = {session.course.cohort_id for session, _previous in changed}
-    enrolments = defaultdict(list)
-    active = Enrolment.objects.filter(cohort_id__in=cohort_ids, status=Enrolment.Status.ACTIVE)
-    for enrolment in active.select_related("trainee").order_by("pk"):
-        enrolments[enrolment.cohort_id].append(enrolment)
-    messages = []
-    for session, previous_start in changed:
-        key = f"session:{session.pk}:{session.status}:{session.sequence}"
-        context = {
-            "session_id": session.pk,
-            "title": session.title,
-            "course": str(session.course),
-            "status": session.status,
-            "previous_start": _local(previous_start),
-            "starts_at": _local(session.starts_at),
-            "ends_at": _local(session.ends_at),
-            "venue": session.venue,
-            "meeting_url": session.meeting_url,
-            "reason": reason,
-        }
-        day = rules.day_of(session.starts_at)
-        messages += [
-            outbox.Message(
-                "session_changed",
-                recipient=enrolment.trainee.email,
-                key=key,
-                context={**context, "full_name": enrolment.trainee.full_name},
-            )
-            for enrolment in enrolments[session.course.cohort_id]
-            if rules.told_of_changes(enrolment, day)
-        ]
-    return outbox.enqueue_many(messages)
-
-
 @transaction.atomic
 def reschedule_session(
     session: Session, *, starts_at: datetime.datetime, ends_at: datetime.datetime, reason: str
@@ -143,7 +92,7 @@ def reschedule_session(
         raise ValidationError(_("A cancelled session cannot be rescheduled."))
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the change.")})
-    previous_start = session.starts_at
+    previous = {"starts_at": session.starts_at, "ends_at": session.ends_at}
     session.starts_at, session.ends_at = starts_at, ends_at
     _check_times(session)
     _check_overlap(session)
@@ -152,7 +101,7 @@ def reschedule_session(
     session._change_reason = reason.strip()
     session.full_clean()
     session.save()
-    enqueue_change_notices([(session, previous_start)], reason=reason.strip())
+    enqueue_change_notices([(session, previous)], reason=reason.strip())
     return session
 
 

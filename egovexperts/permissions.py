@@ -30,6 +30,15 @@ def is_organizer(user) -> bool:
     return cached
 
 
+def organizers():
+    """Active organizers and admins: who the programme office's mail goes to (one query)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    users = get_user_model().objects.filter(Q(is_superuser=True) | Q(groups__name=ORGANIZER_GROUP), is_active=True)
+    return users.exclude(email="").distinct().order_by("email")
+
+
 def can_import(user) -> bool:
     """Organizers and admins who hold the import permission load files (and see the buttons to)."""
     return is_organizer(user) and user.has_perm(IMPORT_PERMISSION)

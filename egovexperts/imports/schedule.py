@@ -198,12 +198,12 @@ def plan(table: Table, **options) -> Plan:
         notices = []
         for session, changed, notify in updates:
             changes.record_update(session, changed)
-            previous_start = session.starts_at
+            previous = {name: getattr(session, name) for name in changed}  # the notice says old -> new
             for name, value in changed.items():
                 setattr(session, name, value)
             session.sequence += 1  # calendar clients replace an event only when its SEQUENCE grows
             if notify:
-                notices.append((session, previous_start))
+                notices.append((session, previous))
         fields = [*_LABELS, "status", "sequence"]
         Session.objects.bulk_update([session for session, *_rest in updates], fields, batch_size=2000)
         enqueue_change_notices(notices)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import OutboundMessage
+from .models import LanguagePreference, OutboundMessage, ReminderOffset
 
 
 @admin.register(OutboundMessage)
@@ -15,3 +15,20 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # messages are written by the services whose change they report
+
+
+@admin.register(ReminderOffset)
+class ReminderOffsetAdmin(admin.ModelAdmin):
+    """When session reminders go out. Deactivate an offset rather than delete the last one: with
+    no rows at all the planner falls back to 7 days and 1 working day."""
+
+    list_display = ["__str__", "amount", "unit", "active"]
+    list_editable = ["active"]
+    list_filter = ["unit", "active"]
+
+
+@admin.register(LanguagePreference)
+class LanguagePreferenceAdmin(admin.ModelAdmin):
+    list_display = ["address", "language", "updated_at"]
+    search_fields = ["address"]
+    list_filter = ["language"]

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from email import encoders
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
 from typing import TYPE_CHECKING
 
 from django.utils import translation
@@ -45,5 +48,25 @@ def build(message: OutboundMessage) -> list[Attachment]:
 
 def attach(email: EmailMessage, message: OutboundMessage) -> EmailMessage:
     for attachment in build(message):
-        email.attach(attachment.filename, attachment.content, attachment.mimetype)
+        email.attach(mime_part(attachment))
     return email
+
+
+def mime_part(attachment: Attachment) -> MIMEBase:
+    """The attachment as a MIME part, with the parameters of its type kept
+    ("text/calendar; method=PUBLISH" tells mail clients to offer the event)."""
+    kind, *parameters = (part.strip() for part in attachment.mimetype.split(";"))
+    basetype, subtype = kind.split("/", 1)
+    if basetype == "text":
+        content = attachment.content
+        part = MIMEText(content.decode() if isinstance(content, bytes) else content, subtype, "utf-8")
+    else:
+        part = MIMEBase(basetype, subtype)
+        part.set_payload(attachment.content)
+        encoders.encode_base64(part)
+    for parameter in parameters:
+        name, _sep, value = parameter.partition("=")
+        if name.strip().lower() != "charset":
+            part.set_param(name.strip(), value.strip())
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+    return part

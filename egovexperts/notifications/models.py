@@ -1,6 +1,11 @@
+import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from egovexperts import workdays
+from egovexperts.workdays import VIETNAM
 
 
 class OutboundMessage(models.Model):
@@ -115,6 +120,40 @@ class ReminderOffset(models.Model):
 
     def __str__(self):
         return f"{self.amount} {self.get_unit_display()}"
+
+    @property
+    def code(self) -> str:
+        """A short name for message keys: "7d", "1wd", "2h"."""
+        return f"{self.amount}{ {'days': 'd', 'working_days': 'wd', 'hours': 'h'}[self.unit] }"
+
+    @property
+    def reach(self) -> datetime.timedelta:
+        """At most how long before the start the reminder goes (a bound for the planner's query):
+        a working day back may cross a weekend and Tết's week."""
+        if self.unit == self.Unit.HOURS:
+            return datetime.timedelta(hours=self.amount)
+        if self.unit == self.Unit.DAYS:
+            return datetime.timedelta(days=self.amount)
+        return datetime.timedelta(days=2 * self.amount + 14)
+
+    def before(self, moment: datetime.datetime) -> datetime.datetime:
+        """When the reminder of an event at `moment` is due: working days keep its clock time."""
+        if self.unit == self.Unit.HOURS:
+            return moment - datetime.timedelta(hours=self.amount)
+        local = moment.astimezone(VIETNAM)
+        if self.unit == self.Unit.DAYS:
+            day = local.date() - datetime.timedelta(days=self.amount)
+        else:
+            day = workdays.working_days_before(local.date(), self.amount)
+        return datetime.datetime.combine(day, local.timetz()).astimezone(datetime.UTC)
+
+    @classmethod
+    def in_force(cls) -> list["ReminderOffset"]:
+        """The active offsets, or 7 days and 1 working day if the table is empty (a flushed database)."""
+        offsets = list(cls.objects.all())
+        if not offsets:
+            return [cls(amount=7, unit=cls.Unit.DAYS), cls(amount=1, unit=cls.Unit.WORKING_DAYS)]
+        return [offset for offset in offsets if offset.active]
 
 
 class LanguagePreference(models.Model):

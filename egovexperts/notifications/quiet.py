@@ -8,15 +8,15 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+
+from egovexperts.workdays import VIETNAM
 
 if TYPE_CHECKING:
     from . import outbox
 
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 QUIET_FROM = datetime.time(21)
 QUIET_UNTIL = datetime.time(7)
 

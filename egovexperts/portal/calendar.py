@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from courses.models import Session
+from egovexperts.notifications.attachments import Attachment
 
 PRODID = "-//egovexperts//Programme schedule//VI"
 
@@ -60,3 +61,13 @@ def calendar_document(sessions: Iterable[Session], *, name: str) -> bytes:
     for session in sessions:
         calendar.add_component(session_event(session, stamp=stamp))
     return calendar.to_ical()
+
+
+def session_attachment(message) -> list[Attachment]:
+    """The .ics file a reminder or change notice carries: the session as it stands when the
+    message is sent (a cancelled one with STATUS:CANCELLED and its new SEQUENCE)."""
+    session = Session.objects.select_related("course").filter(pk=message.context.get("session_id")).first()
+    if session is None:
+        return []
+    content = calendar_document([session], name=f"{session.course.code}: {session.title}")
+    return [Attachment(f"session-{session.pk}.ics", content, "text/calendar; method=PUBLISH; charset=utf-8")]

@@ -81,8 +81,9 @@ def test_the_preview_page_says_who_will_be_notified(opening, organizer_client):
 
 def test_notices_of_an_import_are_written_in_a_fixed_number_of_queries(opening, organizer, django_assert_num_queries):
     other = SessionFactory(course=opening.course, starts_at=local(2026, 1, 7, 8), ends_at=local(2026, 1, 7, 10))
-    # The active enrolments with their trainees; the keys already queued; the insert.
-    with django_assert_num_queries(3):
+    # The active enrolments with their trainees; the notices and reminders waiting (none to
+    # supersede); the recipients' languages; the keys already queued; the insert.
+    with django_assert_num_queries(5):
         course_services.enqueue_change_notices([(opening, opening.starts_at), (other, other.starts_at)])
     assert OutboundMessage.objects.count() == 4
 

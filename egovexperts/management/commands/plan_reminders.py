@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{due}  {message.kind:<22} {message.recipient:<40} {message.key}")
         for kind, count in sorted(result.counts.items()):
             self.stdout.write(f"{kind}: {count}")
-        verb = "would be written" if dry_run else "written"
-        self.stdout.write(
-            f"{len(result.messages)} due, {result.written if not dry_run else len(result.messages)} {verb}"
-        )
+        if dry_run:
+            self.stdout.write(f"dry run: {len(result.messages)} due, nothing written")
+        else:
+            self.stdout.write(f"{len(result.messages)} due, {result.written} written")
