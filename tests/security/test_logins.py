@@ -112,6 +112,18 @@ def test_behind_the_proxy_an_account_stays_locked_whatever_address_the_guesses_c
     assert not _signed_in(client)
 
 
+def test_a_forwarded_for_header_shorter_than_the_proxy_chain_is_counted_against_its_sender(client, trainee, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    for number in range(6):
+        _log_in(client, f"nobody{number}@example.org", "guess", client_ip=f"203.0.113.{number + 10}")
+
+    response = _log_in(client, trainee.email, PASSWORD, client_ip="198.51.100.7")
+
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in response.content.decode()
+    assert not _signed_in(client)
+
+
 def test_without_a_declared_proxy_a_forged_forwarded_for_header_escapes_no_limit(client, trainee, settings):
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
     for number in range(6):
