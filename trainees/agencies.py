@@ -10,12 +10,19 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, format_html
+from django.utils.translation import gettext
 
 from egovexperts.text import fold
 
@@ -35,6 +42,33 @@ class CarrierSpan:
     carrier_id: int
     after: datetime.date
     until: datetime.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class AsOf:
+    """A recorded agency or unit as a page of a date shows it: the one in force on that date, with
+    the recorded one beside it when they differ ("Tuyên Quang · recorded: Hà Giang").
+
+    The one display rule of every page and export: str() gives the text, and templates of both
+    engines (Django's and Jinja2's) call __html__.
+    """
+
+    name: str  # in force on the date
+    recorded: str  # as the record was written
+    changed: bool  # another agency (or unit) carries the record on the date
+    agency: Agency | None = None  # the agency in force, to link to its page (None for a unit)
+
+    @property
+    def recorded_label(self) -> str:
+        return gettext("recorded: %(name)s") % {"name": self.recorded}
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.recorded_label}" if self.changed else self.name
+
+    def __html__(self) -> str:
+        if not self.changed:
+            return conditional_escape(self.name)
+        return format_html('{} <small class="muted recorded">· {}</small>', self.name, self.recorded_label)
 
 
 def compact(name: str) -> str:
@@ -72,6 +106,24 @@ class AgencyDirectory:
     def load(cls) -> AgencyDirectory:
         return cls(Agency.objects.all())
 
+    @classmethod
+    def cached(cls) -> AgencyDirectory:
+        """The directory loaded once per process, for pages read often (the attendance grid, the
+        directory): kept while the agencies' version in the cache stays (every save or deletion
+        of an agency or unit changes it, see forget_directory) and ten minutes at most, as
+        migrations and bulk writes send no signal and a local-memory cache is not shared between
+        processes. Read-only: pages share its agencies."""
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+            version = cache.get(VERSION_KEY)
+        memo = _memo.get("directory")
+        if memo is not None and memo[0] == version and time.monotonic() - memo[1] < KEEP_SECONDS:
+            return memo[2]
+        directory = cls.load()
+        _memo["directory"] = (version, time.monotonic(), directory)
+        return directory
+
     # --- succession ---------------------------------------------------------------
 
     def in_force(self, agency: Agency | int, on: datetime.date | None = None) -> Agency:
@@ -85,6 +137,50 @@ class AgencyDirectory:
             seen.add(current.pk)
             current = self.by_id[current.successor_id]
         return current
+
+    def as_of(self, agency: Agency | int | None, on: datetime.date | None = None, *, name: str = "short_name"):
+        """How a page of the date `on` (default today) shows a record written at `agency`: the
+        agency in force, with the recorded one beside it when they differ (AsOf); None for none.
+        `name` is the field shown: "short_name" in lists, "name_vi" where there is room."""
+        if agency is None:
+            return None
+        recorded = self._known(agency if isinstance(agency, int) else agency.pk)
+        current = self.in_force(recorded, on)
+        changed = current.pk != recorded.pk
+        return AsOf(getattr(current, name), getattr(recorded, name), changed, current)
+
+    def unit_as_of(self, unit_id: int | None, name: str | None, on: datetime.date | None = None):
+        """The same for a unit recorded as (`unit_id`, `name`): units follow their successors too."""
+        if unit_id is None:
+            return None
+        units = self._unit_successions
+        if unit_id not in units:
+            return AsOf(name or "", name or "", False)
+        on = on or timezone.localdate()
+        current, seen = units[unit_id], set()
+        while current.valid_to is not None and current.valid_to < on and current.successor_id in units:
+            if current.pk in seen:
+                break
+            seen.add(current.pk)
+            current = units[current.successor_id]
+        return AsOf(current.name, units[unit_id].name, current.pk != unit_id)
+
+    @cached_property
+    def _unit_successions(self) -> dict[int, Unit]:
+        """The units handed over to a successor and their successors (one query, on first use):
+        the few that need following, not every unit."""
+        handed_over = Unit.objects.filter(successor__isnull=False)
+        chained = Unit.objects.filter(Q(successor__isnull=False) | Q(pk__in=handed_over.values("successor_id")))
+        return {unit.pk: unit for unit in chained.only("pk", "name", "valid_to", "successor_id")}
+
+    def _known(self, agency_id: int) -> Agency:
+        """An agency by id; one created since the directory was loaded (by another process) is
+        read on its own and the kept directory forgotten, rather than failing the page."""
+        agency = self.by_id.get(agency_id)
+        if agency is None:
+            agency = Agency.objects.get(pk=agency_id)
+            forget_directory()
+        return agency
 
     def predecessors_of(self, agency: Agency | int) -> list[Agency]:
         """Every agency whose successor chain leads to `agency` (merged or renamed into it, directly
@@ -174,6 +270,19 @@ class AgencyDirectory:
             for agency in self._by_key[candidate_key]:
                 found.setdefault(agency.pk, agency)
         return list(found.values())[:limit]
+
+
+VERSION_KEY = "trainees:agency-directory-version"
+KEEP_SECONDS = 600
+_memo: dict[str, tuple[str, float, AgencyDirectory]] = {}
+
+
+def forget_directory(**kwargs) -> None:
+    """Receiver of the save and delete signals of Agency and Unit (trainees/apps.py): every
+    process's kept directory is reloaded at its next use, and again once the change commits
+    (a process reading in between would keep the data of before)."""
+    cache.delete(VERSION_KEY)
+    transaction.on_commit(lambda: cache.delete(VERSION_KEY))
 
 
 def resolve_unit(agency: Agency, name: str, units: Iterable[Unit] | None = None) -> Unit | None:

@@ -9,8 +9,11 @@ class TraineesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from .agencies import forget_directory
         from .filters import forget_filter_choices
-        from .models import Agency
+        from .models import Agency, Unit
 
         for signal in (post_save, post_delete):
             signal.connect(forget_filter_choices, sender=Agency)
+            for model in (Agency, Unit):
+                signal.connect(forget_directory, sender=model)

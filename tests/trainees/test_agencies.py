@@ -123,3 +123,54 @@ def test_units_match_by_folded_name_within_their_agency():
     assert resolve_unit(ha_noi, "Sở Nội vụ") is None
     assert resolve_unit(ha_noi, "SỞ TTTT") == unit
     assert resolve_unit(Agency.objects.get(slug="hue"), "Sở Thông tin và Truyền thông") is None
+
+
+def test_a_record_at_a_merged_province_shows_the_province_in_force_with_the_recorded_one_beside_it(directory):
+    ha_giang = Agency.objects.get(slug="ha-giang")
+    before = directory.as_of(ha_giang, datetime.date(2025, 6, 30))
+    assert (str(before), before.changed, before.agency) == ("Hà Giang", False, ha_giang)
+    after = directory.as_of(ha_giang.pk, datetime.date(2025, 7, 1))
+    assert str(after) == "Tuyên Quang · recorded: Hà Giang"
+    assert after.agency.slug == "tuyen-quang"
+    assert after.__html__() == 'Tuyên Quang <small class="muted recorded">· recorded: Hà Giang</small>'
+    assert str(directory.as_of(ha_giang, TODAY, name="name_vi")) == "Tỉnh Tuyên Quang · recorded: Tỉnh Hà Giang"
+    assert directory.as_of(None) is None
+
+
+def test_the_shown_names_are_escaped_in_html(directory):
+    agency = Agency.objects.create(slug="x", name_vi="<b>X</b>", short_name="<b>X</b>", kind=Agency.Kind.MINISTRY)
+    assert AgencyDirectory.load().as_of(agency).__html__() == "&lt;b&gt;X&lt;/b&gt;"
+
+
+def test_units_follow_their_successors_like_agencies(directory):
+    ha_giang = Agency.objects.get(slug="ha-giang")
+    new = Unit.objects.create(agency=ha_giang, name="Sở Khoa học và Công nghệ", valid_from=datetime.date(2025, 3, 1))
+    old = Unit.objects.create(
+        agency=ha_giang, name="Sở Thông tin và Truyền thông", valid_to=datetime.date(2025, 2, 28), successor=new
+    )
+    plain = Unit.objects.create(agency=ha_giang, name="Trung tâm CNTT-TT")
+    directory = AgencyDirectory.load()
+    assert str(directory.unit_as_of(old.pk, old.name, datetime.date(2025, 2, 28))) == "Sở Thông tin và Truyền thông"
+    assert str(directory.unit_as_of(old.pk, old.name, TODAY)) == (
+        "Sở Khoa học và Công nghệ · recorded: Sở Thông tin và Truyền thông"
+    )
+    assert str(directory.unit_as_of(plain.pk, plain.name, TODAY)) == "Trung tâm CNTT-TT"
+    assert directory.unit_as_of(None, None) is None
+
+
+def test_the_kept_directory_is_reloaded_after_an_agency_or_unit_changes(django_assert_num_queries):
+    first = AgencyDirectory.cached()
+    with django_assert_num_queries(0):
+        assert AgencyDirectory.cached() is first
+    hue = Agency.objects.get(slug="hue")
+    hue.short_name = "TP. Huế"
+    hue.save()
+    renamed = AgencyDirectory.cached()
+    assert renamed is not first and renamed.by_id[hue.pk].short_name == "TP. Huế"
+    Unit.objects.create(agency=hue, name="Sở Nội vụ")
+    assert AgencyDirectory.cached() is not renamed
+
+
+def test_an_agency_unknown_to_a_kept_directory_is_read_on_its_own_rather_than_failing(directory):
+    agency = Agency.objects.create(slug="new", name_vi="Bộ Mới", short_name="Bộ Mới", kind=Agency.Kind.MINISTRY)
+    assert str(directory.as_of(agency.pk)) == "Bộ Mới"
