@@ -17,3 +17,7 @@ class TraineesConfig(AppConfig):
             signal.connect(forget_filter_choices, sender=Agency)
             for model in (Agency, Unit):
                 signal.connect(forget_directory, sender=model)
+
+        from . import reminders
+
+        reminders.register()  # commitment notices: 90 and 30 days before the end, fulfilled

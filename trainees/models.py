@@ -336,6 +336,8 @@ class RetentionCommitment(models.Model):
     starts_on = models.DateField(_("start"))
     ends_on = models.DateField(_("end"), blank=True, help_text=_("Defaults to three years after the start."))
     document_ref = models.CharField(_("document reference"), max_length=120, blank=True)
+    # Told, besides the programme office, when the commitment nears its end, is fulfilled or broken.
+    contact_email = models.EmailField(_("agency contact email"), blank=True)
     waived_on = models.DateField(_("waived on"), null=True, blank=True)
     waiver_reason = models.CharField(_("reason for waiver"), max_length=300, blank=True)
 

@@ -6,7 +6,44 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from egovexperts.notifications import outbox
+
+from . import reminders
+from .agencies import AgencyDirectory
 from .models import Agency, Assignment, RetentionCommitment, Trainee, Unit
+from .selectors import evaluate_commitment
+
+
+class _Commitments:
+    """A trainee's commitments as the post history stood before a change, to tell which the
+    change breaks (trainees/commitments.py over the whole period of each commitment)."""
+
+    def __init__(self, trainee: Trainee):
+        commitments = RetentionCommitment.objects.filter(trainee=trainee, waived_on__isnull=True)
+        self.commitments = list(commitments.select_related("trainee", "agency"))
+        if self.commitments:
+            self.directory = AgencyDirectory.load()
+            self.before = self._evaluate(list(Assignment.objects.filter(trainee=trainee)))
+
+    def _evaluate(self, posts):
+        return {
+            commitment.pk: evaluate_commitment(
+                commitment, posts=posts, directory=self.directory, today=commitment.ends_on
+            )
+            for commitment in self.commitments
+        }
+
+    def alert_broken(self) -> int:
+        """Queue the alert for each commitment the change broke (or broke on another day)."""
+        if not self.commitments:
+            return 0
+        after = self._evaluate(list(Assignment.objects.filter(trainee_id=self.commitments[0].trainee_id)))
+        broken = [
+            (commitment, after[commitment.pk])
+            for commitment in self.commitments
+            if after[commitment.pk].broken_on and after[commitment.pk].broken_on != self.before[commitment.pk].broken_on
+        ]
+        return outbox.enqueue_many(reminders.breach_alerts(broken))
 
 
 @transaction.atomic
@@ -20,10 +57,12 @@ def record_assignment(
     unit: Unit | None = None,
     note: str = "",
 ) -> Assignment:
-    """Close the open post the day before `starts_on` and open the new one."""
+    """Close the open post the day before `starts_on`, open the new one, and alert the organizers
+    (and the agency's contact) of each commitment the change breaks."""
     if unit is not None and unit.agency_id != agency.pk:
         raise ValidationError({"unit": _("This unit does not belong to the chosen agency.")})
     current = Assignment.objects.select_for_update().filter(trainee=trainee, ends_on__isnull=True).first()
+    commitments = _Commitments(trainee)
     if current is not None:
         if starts_on <= current.starts_on:
             raise ValidationError(
@@ -42,20 +81,24 @@ def record_assignment(
     assignment.full_clean()
     assignment.save()
     Trainee.objects.filter(pk=trainee.pk).index_posts()
+    commitments.alert_broken()
     return assignment
 
 
 @transaction.atomic
 def end_assignment(trainee: Trainee, *, ends_on: datetime.date, reason: str) -> Assignment:
-    """Record that the trainee left their post without a new one (resigned, retired)."""
+    """Record that the trainee left their post without a new one (resigned, retired), and alert
+    of each commitment this breaks."""
     current = Assignment.objects.select_for_update().filter(trainee=trainee, ends_on__isnull=True).first()
     if current is None:
         raise ValidationError(_("This trainee holds no open post."))
+    commitments = _Commitments(trainee)
     current.ends_on = ends_on
     current.end_reason = reason
     current.full_clean()
     current.save()
     Trainee.objects.filter(pk=trainee.pk).index_posts()
+    commitments.alert_broken()
     return current
 
 
