@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrolment
 
+from .agencies import AgencyDirectory, AsOf
 from .models import Agency, Trainee
 
 
@@ -31,11 +32,10 @@ class TraineeFilter(django_filters.FilterSet):
         method="with_agency_kind",
         empty_label=_("All"),
     )
+    # Only the agencies in force today (set per request: the day turns): a filter on one finds
+    # the posts recorded at it and at its predecessors (Tuyên Quang finds Hà Giang's).
     agency = django_filters.ModelChoiceFilter(
-        label=_("Agency"),
-        queryset=Agency.objects.in_force().order_by("kind", "short_name"),
-        method="at_agency",
-        empty_label=_("All"),
+        label=_("Agency"), queryset=Agency.objects.none(), method="at_agency", empty_label=_("All")
     )
     status = django_filters.ChoiceFilter(
         label=_("Enrolment"),
@@ -48,19 +48,27 @@ class TraineeFilter(django_filters.FilterSet):
         model = Trainee
         fields = ["q", "cohort", "agency_kind", "agency", "status"]
 
+    def __init__(self, *args, directory: AgencyDirectory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.directory = directory
+        self.filters["agency"].queryset = Agency.objects.in_force().order_by("kind", "short_name")
+
     def search(self, queryset, name, value):
         return queryset.search(value)
 
     def in_cohort(self, queryset, name, value):
         return queryset.filter(pk__in=Enrolment.objects.filter(cohort=value).values("trainee_id"))
 
-    # The post each trainee holds today, as the rows show it (Trainee.current_post).
+    # The post each trainee holds today (Trainee.current_post), under the agency in force today,
+    # as the rows show it.
     def with_agency_kind(self, queryset, name, value):
         kinds = Agency.CENTRAL_KINDS if value == self.Kind.CENTRAL else Agency.PROVINCIAL_KINDS
-        return queryset.filter(current_post__agency__kind__in=kinds)
+        recorded = [pk for pk in self.directory.by_id if self.directory.in_force(pk).kind in kinds]
+        return queryset.filter(current_post__agency__in=recorded)
 
     def at_agency(self, queryset, name, value):
-        return queryset.filter(current_post__agency=value)
+        lineage = [value.pk, *(agency.pk for agency in self.directory.predecessors_of(value.pk))]
+        return queryset.filter(current_post__agency__in=lineage)
 
     def with_status(self, queryset, name, value):
         enrolments = Enrolment.objects.values("trainee_id")
@@ -69,8 +77,9 @@ class TraineeFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=enrolments.filter(status=value))
 
 
-def directory(data) -> TraineeFilter:
-    return TraineeFilter(data, queryset=Trainee.objects.in_vietnamese_order())
+def directory(data, *, agencies: AgencyDirectory | None = None) -> TraineeFilter:
+    agencies = agencies or AgencyDirectory.cached()
+    return TraineeFilter(data, queryset=Trainee.objects.in_vietnamese_order(), directory=agencies)
 
 
 CHOICES_KEY = "trainees:directory-choices"
@@ -130,8 +139,8 @@ class DirectoryRow:
     full_name: str
     email: str
     current_position: str | None
-    current_unit_name: str | None
-    current_agency_name: str | None
+    unit: AsOf | None  # as of today: the unit in force, the recorded one beside it
+    agency: AsOf | None  # as of today: the agency in force, the recorded one beside it
     cohort_name: str
     enrolment_status: str
     enrolment_label: str
@@ -154,12 +163,14 @@ def directory_page(filterset: TraineeFilter, number, *, per_page: int = 50) -> P
         .values_list(
             "pk",
             "current_post__position",
+            "current_post__unit_id",
             "current_post__unit__name",
-            "current_post__agency__short_name",
+            "current_post__agency_id",
             "enrolments__status",
             "enrolments__cohort__name",
         )
     )
+    agencies = filterset.directory
     latest = {}
     for pk, *columns in details:
         latest.setdefault(pk, columns)
@@ -167,15 +178,15 @@ def directory_page(filterset: TraineeFilter, number, *, per_page: int = 50) -> P
     prefix = reverse("trainees:trainee-detail", args=[0]).removesuffix("0/")
     rows = []
     for pk, full_name, email in page.object_list:
-        position, unit, agency, status, cohort_name = latest[pk]
+        position, unit_id, unit_name, agency_id, status, cohort_name = latest[pk]
         rows.append(
             DirectoryRow(
                 url=f"{prefix}{pk}/",
                 full_name=full_name,
                 email=email,
                 current_position=position,
-                current_unit_name=unit,
-                current_agency_name=agency,
+                unit=agencies.unit_as_of(unit_id, unit_name),
+                agency=agencies.as_of(agency_id),
                 cohort_name=cohort_name or "",
                 enrolment_status=status or "",
                 enrolment_label=labels.get(status, ""),

@@ -1,9 +1,11 @@
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
-from tests.factories import AssignmentFactory, CohortFactory, EnrolmentFactory, TraineeFactory, agency
+from tests.factories import AssignmentFactory, CohortFactory, EnrolmentFactory, TraineeFactory, UnitFactory, agency
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +104,7 @@ def test_a_row_shows_the_post_started_last_and_the_latest_enrolment(organizer_cl
     EnrolmentFactory(trainee=trainee, cohort__name="Khóa cũ", enrolled_on=datetime.date(2020, 1, 1))
     EnrolmentFactory(trainee=trainee, cohort__name="Khóa mới", enrolled_on=datetime.date(2025, 1, 1))
     [row] = organizer_client.get(URL).context["page"].object_list
-    assert (row.current_agency_name, row.current_position, row.cohort_name) == ("Bộ Y tế", "Mới", "Khóa mới")
+    assert (str(row.agency), row.current_position, row.cohort_name) == ("Bộ Y tế", "Mới", "Khóa mới")
 
 
 def test_new_cohorts_and_agency_changes_reach_the_filter_form_at_once(organizer_client):
@@ -116,3 +118,56 @@ def test_new_cohorts_and_agency_changes_reach_the_filter_form_at_once(organizer_
     assert "Thành phố Hà Nội (đổi tên)" in page
     cohort.delete()
     assert "Khóa vừa mở" not in organizer_client.get(URL).content.decode()
+
+
+def _vietnam_noon(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+def test_a_post_recorded_at_a_merged_province_shows_the_province_in_force_with_the_recorded_one(organizer_client):
+    AssignmentFactory(agency=agency("ha-giang"), trainee__full_name="Lò Văn Giàng")
+    with time_machine.travel(_vietnam_noon(datetime.date(2025, 6, 30)), tick=False):
+        [row] = organizer_client.get(URL).context["page"].object_list
+        assert str(row.agency) == "Hà Giang"
+    with time_machine.travel(_vietnam_noon(datetime.date(2025, 7, 1)), tick=False):
+        response = organizer_client.get(URL)
+    [row] = response.context["page"].object_list
+    assert str(row.agency) == "Tuyên Quang · recorded: Hà Giang"
+    assert 'Tuyên Quang <small class="muted recorded">· recorded: Hà Giang</small>' in response.content.decode()
+
+
+def test_filtering_on_a_province_finds_the_posts_recorded_at_the_provinces_merged_into_it(organizer_client):
+    AssignmentFactory(agency=agency("ha-giang"), trainee__full_name="Lò Văn Giàng")
+    AssignmentFactory(agency=agency("tuyen-quang"), trainee__full_name="Ma Thị Tuyên")
+    AssignmentFactory(agency=agency("thai-binh"), trainee__full_name="Vũ Văn Bình")
+    assert _names(organizer_client.get(URL, {"agency": agency("tuyen-quang").pk})) == ["Lò Văn Giàng", "Ma Thị Tuyên"]
+    # Through chains: Bộ TT&TT merged into Bộ KH&CN on 1 March 2025.
+    AssignmentFactory(agency=agency("bo-thong-tin-va-truyen-thong"), trainee__full_name="Đỗ Thông")
+    assert _names(organizer_client.get(URL, {"agency": agency("bo-khoa-hoc-va-cong-nghe").pk})) == ["Đỗ Thông"]
+
+
+def test_the_agency_filter_offers_only_the_agencies_in_force_today(organizer_client):
+    page = organizer_client.get(URL).content.decode()
+    assert f'value="{agency("tuyen-quang").pk}"' in page
+    assert f'value="{agency("ha-giang").pk}"' not in page
+    # An abolished agency is no choice (its posts are found through its successor).
+    response = organizer_client.get(URL, {"agency": agency("ha-giang").pk})
+    assert set(response.context["filter"].form.errors) == {"agency"}
+
+
+def test_the_agency_kind_filter_reads_the_kind_of_the_agency_in_force(organizer_client):
+    # Thừa Thiên Huế, a province, became the centrally-run city of Huế: both provincial.
+    AssignmentFactory(agency=agency("thua-thien-hue"), trainee__full_name="Tôn Nữ Huế")
+    assert _names(organizer_client.get(URL, {"agency_kind": "provincial"})) == ["Tôn Nữ Huế"]
+    assert _names(organizer_client.get(URL, {"agency_kind": "central"})) == []
+
+
+def test_a_unit_handed_over_to_a_successor_shows_the_successor_with_the_recorded_unit(organizer_client):
+    ha_giang = agency("ha-giang")
+    science = UnitFactory(agency=ha_giang, name="Sở Khoa học và Công nghệ", valid_from=datetime.date(2025, 3, 1))
+    old = UnitFactory(
+        agency=ha_giang, name="Sở Thông tin và Truyền thông", valid_to=datetime.date(2025, 2, 28), successor=science
+    )
+    AssignmentFactory(agency=ha_giang, unit=old)
+    [row] = organizer_client.get(URL).context["page"].object_list
+    assert str(row.unit) == "Sở Khoa học và Công nghệ · recorded: Sở Thông tin và Truyền thông"
