@@ -146,6 +146,44 @@ def evaluation_from(
     return Evaluation(status, days_remaining=remaining)
 
 
+# --- What a recorded change of post does to a commitment -------------------------------
+
+
+def after_move(posts: Sequence[Post], *, agency_id: int, starts_on: datetime.date) -> list[Post]:
+    """The posts once a new post from `starts_on` is recorded as record_assignment() records it:
+    the open post closed the day before, the new one open."""
+    day_before = starts_on - datetime.timedelta(days=1)
+    kept = [Post(post.agency_id, post.starts_on, day_before) if post.ends_on is None else post for post in posts]
+    return [*kept, Post(agency_id, starts_on, None)]
+
+
+def newly_broken(before: Evaluation, after: Evaluation) -> datetime.date | None:
+    """The breach a change of posts causes: a breach date the history did not have before.
+
+    Both evaluations look at the whole commitment (today = its end), so that a change recorded
+    ahead of its date counts as the breach it will be."""
+    if after.broken_on and after.broken_on != before.broken_on:
+        return after.broken_on
+    return None
+
+
+class Continuity(models.TextChoices):
+    """Why a change of post keeps a commitment that runs on the day of the change."""
+
+    SAME_AGENCY = "same_agency", _("a change inside the agency")
+    TAKEN_OVER = "taken_over", _("the agency that took over")
+
+
+def continuity(
+    *, agency_id: int, new_agency_id: int, day: datetime.date, carrier: Callable[[int, datetime.date], int]
+) -> Continuity | None:
+    """A post at `new_agency_id` from `day` keeps the commitment of `agency_id` when the same agency
+    in force carries both: the agency itself (another unit, a promotion) or its successor."""
+    if carrier(new_agency_id, day) != carrier(agency_id, day):
+        return None
+    return Continuity.SAME_AGENCY if carrier(agency_id, day) == agency_id else Continuity.TAKEN_OVER
+
+
 # --- The same rule in SQL ------------------------------------------------------------------
 # Lists that filter, sort and count thousands of commitments by status cannot evaluate each
 # in Python. These expressions say in SQL what breach_date() and evaluate() say above;

@@ -64,3 +64,26 @@ def test_profile_query_count_does_not_grow(organizer_client, django_assert_max_n
         AttendanceFactory(session=session, trainee=trainee)
     with django_assert_max_num_queries(16):
         organizer_client.get(reverse("trainees:trainee-detail", args=[trainee.pk]))
+
+
+def test_the_profile_shows_the_commitments_as_a_timeline_with_renewals_and_breaches(organizer_client):
+    import time_machine
+
+    start, left = datetime.date(2019, 1, 1), datetime.date(2025, 9, 30)
+    trainee = AssignmentFactory(agency=agency("ha-giang"), starts_on=start, ends_on=left).trainee
+    AssignmentFactory(trainee=trainee, agency=agency("bo-y-te"), starts_on=datetime.date(2025, 10, 1))
+    CommitmentFactory(trainee=trainee, agency=agency("ha-giang"), starts_on=datetime.date(2020, 6, 1))
+    # Renewed by the province that took over Hà Giang; the transfer to a ministry broke it.
+    CommitmentFactory(trainee=trainee, agency=agency("tuyen-quang"), starts_on=datetime.date(2023, 6, 1))
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 9, tzinfo=datetime.UTC), tick=False):
+        response = organizer_client.get(reverse("trainees:trainee-detail", args=[trainee.pk]))
+    timeline = response.context["timeline"]
+    assert (timeline.first, timeline.last) == (datetime.date(2020, 1, 1), datetime.date(2027, 1, 1))
+    first, renewal = timeline.rows
+    assert (first.renewal, first.commitment.evaluation.status) == (False, "fulfilled")
+    assert (renewal.renewal, renewal.commitment.evaluation.status) == (True, "broken")
+    assert first.done_width == first.width  # held to its end
+    assert renewal.mark_x == renewal.x + renewal.done_width  # held until the breach on 01/10/2025
+    html = response.content.decode()
+    assert "renewal" in html and "broken on 01/10/2025" in html
+    assert 'class="today"' in html
