@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from .files import Table
 from .models import Outcome
+from .widgets import control_characters
+from .workbook_limits import column_letters
 
 
 @dataclass
@@ -153,18 +155,38 @@ def model_for(model_label: str) -> type[models.Model]:
 
 
 def read_rows(resource, table: Table) -> tuple[list[RowResult], list[dict], list[str]]:
-    """Rows cleaned by the resource's widgets, with the file-level notes (ignored columns)."""
+    """Rows cleaned by the resource's widgets, with the file-level notes (ignored columns).
+
+    Every cell of every kind of file passes here: a cell holding a control character is a row
+    error, and is not handed to its widget, so it reaches neither a query nor the database."""
     header = resource.match_headers(table.headers)
     notes = []
     if header.ignored:
         notes.append(_("Columns ignored (not known): %(columns)s.") % {"columns": ", ".join(header.ignored)})
     results, cleaned = [], []
     for line, cells in table.rows:
-        row = {name: cells[index] if index < len(cells) else None for name, index in header.positions.items()}
+        controls = control_characters(cells)
+        row = {
+            name: cells[index] if index < len(cells) else None
+            for name, index in header.positions.items()
+            if index not in controls
+        }
         values, errors = resource.clean_row(row)
         result = RowResult(line=line)
+        for index, code in controls.items():
+            result.error(
+                _("column %(column)s holds a control character (%(code)s), which cannot be stored; delete it.")
+                % {"column": _column_name(table.headers, index), "code": code}
+            )
         for message in errors:
             result.error(message)
         results.append(result)
         cleaned.append(values)
     return results, cleaned, notes
+
+
+def _column_name(headers: list, index: int) -> str:
+    """'Email' (B), or B alone under a blank header."""
+    letters = column_letters(index + 1)
+    header = " ".join(str(headers[index]).split()) if index < len(headers) and headers[index] is not None else ""
+    return f"'{header}' ({letters})" if header else letters

@@ -30,10 +30,24 @@ _DMY_TIME = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})[ T]+(\d{1,2})[:h
 # Excel stores dates as days since 30/12/1899; a bare number in a date column is such a serial.
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _EXCEL_SERIALS = range(1, 120_000)
+# C0 controls but tab, line feed and carriage return, and DEL: no one types them in a cell, an
+# XLSX file carries them escaped (_x0000_) and a CSV file raw; PostgreSQL refuses NUL in text.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def control_characters(cells: list) -> dict[int, str]:
+    """The cells holding a control character, by index, with the first one's code ("U+0000")."""
+    if not _CONTROL.search("".join(cell for cell in cells if isinstance(cell, str))):
+        return {}  # one search per row: almost every row has none
+    found = {}
+    for index, cell in enumerate(cells):
+        if isinstance(cell, str) and (match := _CONTROL.search(cell)):
+            found[index] = f"U+{ord(match.group()):04X}"
+    return found
 
 
 class TextWidget(widgets.CharWidget):
