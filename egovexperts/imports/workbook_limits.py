@@ -423,7 +423,7 @@ def too_many_rows(limits: Limits) -> ValidationError:
 
 def _too_many_cells(limits: Limits) -> ValidationError:
     return ValidationError(
-        _("The sheet has more than %(limit)s cells, the limit. Split it into smaller files.")
+        _("The file has more than %(limit)s cells, the limit. Split it into smaller files.")
         % {"limit": f"{limits.cells:,}"},
         code="size",
     )
