@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from trainees.agencies import show_current_posts
 from trainees.models import Agency, Trainee
 
 from .models import Cohort, Enrolment
@@ -33,12 +34,15 @@ class EnrolmentGroup:
 
 
 def enrolments_by_agency_kind(enrolments) -> list[EnrolmentGroup]:
-    """Ministries and central agencies first, then provinces and cities, then trainees without a post."""
+    """Ministries and central agencies first, then provinces and cities, then trainees without a post,
+    each trainee's post under the agency in force today (`agency_as_of`, `unit_as_of`)."""
+    show_current_posts([enrolment.trainee for enrolment in enrolments])
     central = EnrolmentGroup(_("Ministries and central agencies"))
     provincial = EnrolmentGroup(_("Provinces and cities"))
     other = EnrolmentGroup(_("No current post"))
     for enrolment in enrolments:
-        kind = enrolment.trainee.current_agency_kind
+        today = enrolment.trainee.agency_as_of
+        kind = today.agency.kind if today else None
         if kind in Agency.CENTRAL_KINDS:
             central.enrolments.append(enrolment)
         elif kind in Agency.PROVINCIAL_KINDS:

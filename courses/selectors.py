@@ -9,11 +9,13 @@ from itertools import groupby
 
 from django.db.models import Count, DateField, FilteredRelation, IntegerField, Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Enrolment
 from egovexperts.prepared import PreparedQuery, Slot
+from trainees.agencies import AgencyDirectory, AsOf, show_current_posts
 
 from . import rules
 from .models import AbsenceNotice, Attendance, Course, Material, Session
@@ -109,7 +111,7 @@ class GridRow:
 
     trainee_id: int
     full_name: str
-    agency: str
+    agency: AsOf | str  # the agency in force today, the recorded one beside it ("" without a post)
     status: str
     status_label: str
     note: str
@@ -152,7 +154,7 @@ def _grid_query(*, one_trainee: bool) -> PreparedQuery:
             .values_list(
                 "trainee_id",
                 "trainee__full_name",
-                "trainee__current_post__agency__short_name",
+                "trainee__current_post__agency_id",
                 "mark__status",
                 "mark__note",
                 "notice__reason",
@@ -167,16 +169,25 @@ _GRID_ROW = _grid_query(one_trainee=True)
 
 
 def attendance_grid(session: Session, *, trainee_id: int | None = None) -> list[GridRow]:
-    """One row per trainee for whom the session counts, in Vietnamese name order (one query)."""
+    """One row per trainee for whom the session counts, in Vietnamese name order (one query; the
+    agencies, kept per process, are resolved in Python: AgencyDirectory.cached)."""
     values = {"session": session.pk, "cohort": session.course.cohort_id, "day": rules.day_of(session.starts_at)}
     people = _GRID.rows(**values) if trainee_id is None else _GRID_ROW.rows(**values, trainee=trainee_id)
+    agencies = AgencyDirectory.cached()
     prefix = reverse("courses:attendance-record", args=[session.pk, 0]).removesuffix("0/")
     labels = {value: str(label) for value, label in Attendance.Status.choices}  # translated once
     return [
         GridRow(
-            pk, name, agency or "", status or "", labels.get(status, ""), note or "", notice or "", f"{prefix}{pk}/"
+            pk,
+            name,
+            agencies.as_of(agency_id) or "",
+            status or "",
+            labels.get(status, ""),
+            note or "",
+            notice or "",
+            f"{prefix}{pk}/",
         )
-        for pk, name, agency, status, note, notice in people
+        for pk, name, agency_id, status, note, notice in people
     ]
 
 
@@ -207,11 +218,26 @@ def trainee_attendance(trainee_id: int) -> QuerySet[Attendance]:
     )
 
 
+def _posts_as_of_their_end(trainee, agencies: AgencyDirectory) -> list:
+    """The trainee's posts, latest first, each with its agency and unit as of its last day (today
+    for the post held now): a post at Hà Giang that ended in 2022 was at Hà Giang; one held today
+    is at Tuyên Quang, recorded at Hà Giang."""
+    today = timezone.localdate()
+    posts = list(trainee.assignments.select_related("unit").order_by("-starts_on", "-pk"))
+    for post in posts:
+        day = min(post.ends_on or today, today)
+        post.agency_as_of = agencies.as_of(post.agency_id, day)
+        post.unit_as_of = agencies.unit_as_of(post.unit_id, post.unit.name if post.unit else None, day)
+    return posts
+
+
 def trainee_profile(trainee) -> dict:
     """Everything the organizer's trainee profile shows, in a fixed number of queries."""
     from trainees.models import RetentionCommitment
     from trainees.selectors import commitments_with_status
 
+    agencies = AgencyDirectory.cached()
+    show_current_posts([trainee], directory=agencies)
     enrolments = list(trainee.enrolments.select_related("cohort", "nominated_by").order_by("-enrolled_on"))
     table = progress_table(windows_of(enrolments))
     courses = {course.pk: course for course in Course.objects.filter(pk__in={pk for _t, pk in table})}
@@ -220,8 +246,8 @@ def trainee_profile(trainee) -> dict:
         key=lambda pair: (pair[0].year, pair[0].code),
     )
     return {
-        "posts": trainee.assignments.select_related("agency", "unit").order_by("-starts_on", "-pk"),
-        "commitments": commitments_with_status(RetentionCommitment.objects.filter(trainee=trainee)),
+        "posts": _posts_as_of_their_end(trainee, agencies),
+        "commitments": commitments_with_status(RetentionCommitment.objects.filter(trainee=trainee), directory=agencies),
         "enrolments": enrolments,
         "progress": progress,
         "attendance": trainee_attendance(trainee.pk),

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from egovexperts.text import fold
@@ -65,10 +66,16 @@ class AsOf:
     def __str__(self) -> str:
         return f"{self.name} · {self.recorded_label}" if self.changed else self.name
 
-    def __html__(self) -> str:
+    def __html__(self) -> SafeString:
         if not self.changed:
             return conditional_escape(self.name)
         return format_html('{} <small class="muted recorded">· {}</small>', self.name, self.recorded_label)
+
+    @property
+    def html(self) -> SafeString:
+        """For Django templates, which print other objects than strings through str():
+        {{ trainee.agency_as_of.html|default:"—" }}. Jinja2 templates print the object itself."""
+        return self.__html__()  # safe: made by conditional_escape or format_html
 
 
 def compact(name: str) -> str:
@@ -283,6 +290,15 @@ def forget_directory(**kwargs) -> None:
     (a process reading in between would keep the data of before)."""
     cache.delete(VERSION_KEY)
     transaction.on_commit(lambda: cache.delete(VERSION_KEY))
+
+
+def show_current_posts(trainees: Iterable, *, directory: AgencyDirectory | None = None, on=None) -> None:
+    """Set `agency_as_of` and `unit_as_of` (AsOf, or None without a post) on trainees annotated
+    by Trainee.objects.with_current_post(): what a page of the date `on` (default today) shows."""
+    directory = directory or AgencyDirectory.cached()
+    for trainee in trainees:
+        trainee.agency_as_of = directory.as_of(trainee.current_agency_id, on)
+        trainee.unit_as_of = directory.unit_as_of(trainee.current_unit_id, trainee.current_unit_name, on)
 
 
 def resolve_unit(agency: Agency, name: str, units: Iterable[Unit] | None = None) -> Unit | None:

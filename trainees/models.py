@@ -170,6 +170,7 @@ class TraineeQuerySet(models.QuerySet):
             current_agency_id=Subquery(post.values("agency_id")[:1]),
             current_agency_name=Subquery(post.values("agency__short_name")[:1]),
             current_agency_kind=Subquery(post.values("agency__kind")[:1]),
+            current_unit_id=Subquery(post.values("unit_id")[:1]),
             current_unit_name=Subquery(post.values("unit__name")[:1]),
         )
 

@@ -62,8 +62,9 @@ def test_cohort_pages_query_count_does_not_grow(organizer_client, django_assert_
     CohortFactory.create_batch(size // 4)
     with django_assert_max_num_queries(6):
         organizer_client.get(reverse("cohorts:cohort-list"))
-    # session, user, groups, cohort, enrolments, trainees, courses, sessions, attendance, agencies of the form
-    with django_assert_max_num_queries(11):
+    # session, user, groups, cohort, enrolments, trainees, courses, sessions, attendance, agencies of the form,
+    # the agency directory that resolves today's agencies (kept per process after a first page)
+    with django_assert_max_num_queries(12):
         organizer_client.get(reverse("cohorts:cohort-detail", args=[cohort.pk]))
 
 
@@ -120,3 +121,12 @@ def test_withdrawal_needs_a_reason_and_a_date_and_keeps_the_enrolment(organizer_
     )
     with pytest.raises(ValidationError):
         services.withdraw_enrolment(enrolment, on=datetime.date(2024, 7, 1), reason="lại")
+
+
+def test_cohort_page_shows_the_agency_in_force_today_with_the_recorded_one_beside_it(organizer_client):
+    cohort = CohortFactory()
+    trainee = AssignmentFactory(agency=agency("ha-giang"), trainee__full_name="Lò Văn Giàng").trainee
+    EnrolmentFactory(cohort=cohort, trainee=trainee, nominated_by=agency("ha-giang"))
+    html = organizer_client.get(reverse("cohorts:cohort-detail", args=[cohort.pk])).content.decode()
+    assert 'Tuyên Quang <small class="muted recorded">· recorded: Hà Giang</small>' in html
+    assert html.index("Provinces and cities") < html.index("Lò Văn Giàng")

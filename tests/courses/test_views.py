@@ -145,7 +145,10 @@ def test_attendance_grid_query_count_does_not_grow(organizer_client, django_asse
         AttendanceFactory(session=session, trainee=enrolment.trainee)
     url = reverse("courses:session-detail", args=[session.pk])
     # session, user, groups (role), trainee of the user (navigation); session row; the rows with
-    # their current posts, marks and notices
+    # their current posts, marks and notices; the agencies, which resolve today's agency, once per
+    # process (AgencyDirectory.cached)
+    with django_assert_max_num_queries(7):
+        organizer_client.get(url)
     with django_assert_max_num_queries(6):
         response = organizer_client.get(url)
     assert len(response.context["rows"]) == size
@@ -160,7 +163,7 @@ def test_grid_row_shows_the_post_started_last_the_mark_and_the_notice_once(organ
     AttendanceFactory(session=session, trainee=trainee, status="late", note="Kẹt xe")
     AbsenceNotice.objects.create(session=session, trainee=trainee, reason="Họp")
     [row] = organizer_client.get(reverse("courses:session-detail", args=[session.pk])).context["rows"]
-    assert (row.trainee_id, row.agency, row.status, row.note, row.notice) == (
+    assert (row.trainee_id, str(row.agency), row.status, row.note, row.notice) == (
         trainee.pk,
         "Bộ Y tế",
         "late",
@@ -234,3 +237,13 @@ def test_only_a_course_or_session_created_by_mistake_can_be_deleted(organizer_cl
     mistake = CourseFactory()
     assert organizer_client.post(reverse("courses:course-delete", args=[mistake.pk])).status_code == 302
     assert not Course.objects.filter(pk=mistake.pk).exists()
+
+
+def test_grid_rows_show_the_agency_in_force_today_with_the_recorded_one_beside_it(organizer_client):
+    session = _past_session()
+    trainee = EnrolmentFactory(cohort=session.course.cohort).trainee
+    AssignmentFactory(trainee=trainee, agency=agency("ha-giang"), starts_on=datetime.date(2020, 1, 1))
+    response = organizer_client.get(reverse("courses:session-detail", args=[session.pk]))
+    [row] = response.context["rows"]
+    assert str(row.agency) == "Tuyên Quang · recorded: Hà Giang"
+    assert 'Tuyên Quang <small class="muted recorded">· recorded: Hà Giang</small>' in response.content.decode()

@@ -87,3 +87,20 @@ def test_the_profile_shows_the_commitments_as_a_timeline_with_renewals_and_breac
     html = response.content.decode()
     assert "renewal" in html and "broken on 01/10/2025" in html
     assert 'class="today"' in html
+
+
+def test_the_profile_shows_todays_agency_of_the_post_held_now_and_the_agency_of_a_past_post_at_its_end(
+    organizer_client,
+):
+    trainee = AssignmentFactory(
+        agency=agency("bo-thong-tin-va-truyen-thong"),
+        starts_on=datetime.date(2018, 1, 1),
+        ends_on=datetime.date(2021, 6, 30),
+    ).trainee
+    AssignmentFactory(trainee=trainee, agency=agency("ha-giang"), starts_on=datetime.date(2021, 7, 1))
+    response = organizer_client.get(reverse("trainees:trainee-detail", args=[trainee.pk]))
+    html = response.content.decode()
+    today = 'Tuyên Quang <small class="muted recorded">· recorded: Hà Giang</small>'
+    assert html.count(today) == 2  # the heading and the post held now
+    now, past = response.context["posts"]
+    assert (str(now.agency_as_of), str(past.agency_as_of)) == ("Tuyên Quang · recorded: Hà Giang", "Bộ TT&TT")
