@@ -466,3 +466,22 @@ def test_the_limits_of_the_property_test_are_reachable():
     content = workbooks.workbook(sheet_xml(rows, ""))
     workbook_limits.check_workbook(content, SMALL)
     assert calamine_cells(content) == [[1.0, 1.0], ["x", ""]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_a_damaged_workbook_is_refused_with_a_message_never_an_error(data):
+    content = bytearray(workbooks.excel_like([workbooks.HEADERS, workbooks.ROW]))
+    for _ in range(data.draw(st.integers(1, 6))):
+        at = data.draw(st.integers(0, len(content) - 1))
+        damage = data.draw(st.sampled_from(["change", "cut", "insert"]))
+        if damage == "change":
+            content[at] = data.draw(st.integers(0, 255))
+        elif damage == "cut":  # shifts every offset the archive's headers give
+            del content[at : at + data.draw(st.integers(1, 20))]
+        else:
+            content[at:at] = data.draw(st.binary(min_size=1, max_size=10))
+    try:
+        read_table(Upload(name="hong.xlsx", content=bytes(content)))
+    except ValidationError:
+        pass
