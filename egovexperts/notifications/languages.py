@@ -6,8 +6,8 @@ language; the outbox fills it in for every message written without a language.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -30,15 +30,23 @@ def remember(addresses: Iterable[str], language: str) -> None:
         LanguagePreference.objects.update_or_create(address=address, defaults={"language": language})
 
 
+def chosen() -> dict[str, str]:
+    """Every recorded choice, by address: one query, one row per person who ever switched, read
+    without a list of parameters."""
+    return dict(LanguagePreference.objects.values_list("address", "language"))
+
+
+def language_of(message: outbox.Message, choices: dict[str, str]) -> str:
+    return message.language or choices.get(message.recipient.strip().lower(), DEFAULT)
+
+
 def resolve(messages: list[outbox.Message]) -> list[outbox.Message]:
-    """Messages without a language get their recipient's (one query, only if one lacks it)."""
+    """The messages, those without a language given their recipient's (for showing them: the
+    outbox fills in the language of rows it writes itself)."""
     if all(message.language for message in messages):
         return messages
-    # The whole table: one row per person who ever switched, read without a list of parameters.
-    chosen = dict(LanguagePreference.objects.values_list("address", "language"))
+    choices = chosen()
     return [
-        message
-        if message.language
-        else dataclasses.replace(message, language=chosen.get(message.recipient.strip().lower(), DEFAULT))
+        message if message.language else replace(message, language=language_of(message, choices))
         for message in messages
     ]

@@ -51,7 +51,8 @@ def enqueue_many(messages: Iterable[Message]) -> int:
     Returns how many rows are new (approximate while other writers insert the same messages).
     """
     now = timezone.now()
-    messages = languages.resolve([message for message in messages if message.recipient])
+    messages = [message for message in messages if message.recipient]
+    choices = languages.chosen() if any(not message.language for message in messages) else {}
     rows = [
         OutboundMessage(
             kind=message.kind,
@@ -60,7 +61,7 @@ def enqueue_many(messages: Iterable[Message]) -> int:
             context=message.context,
             secret_context=message.secret_context,
             due_at=message.due_at or now,
-            language=message.language,
+            language=languages.language_of(message, choices),
         )
         for message in messages
     ]

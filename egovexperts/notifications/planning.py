@@ -8,8 +8,9 @@ falls in a window (start, end]:
     def planner(*, start: datetime, end: datetime) -> list[outbox.Message]
 
 `plan()` asks every planner for the window from the end of the last run (or `lookback` ago,
-whichever is later) to `at + horizon`, holds what falls in quiet hours until the morning, fills
-in each recipient's language and writes the messages with `outbox.enqueue_many()`. Their key
+whichever is later) to `at + horizon`, holds what falls in quiet hours until the morning and
+writes the messages with `outbox.enqueue_many()`, which fills in each recipient's language (a
+dry run fills it in the messages it lists). Their key
 (kind, recipient, object, occurrence) makes a second run, a double beat tick, two beat processes
 or a retried task write nothing new: the window only spares them the work.
 
@@ -93,7 +94,9 @@ def plan(
         start = window_start(registration, at=at, end=end, last=last)
         if start < end:
             messages += registration.planner(start=start, end=end)
-    messages = languages.resolve([quiet.deferred(message) for message in messages])
+    messages = [quiet.deferred(message) for message in messages]
+    if dry_run:
+        messages = languages.resolve(messages)  # shown as they would be written
     result = Plan(at=at, end=end, dry_run=dry_run, messages=messages, counts=dict(Counter(m.kind for m in messages)))
     if not dry_run:
         with transaction.atomic():
