@@ -20,6 +20,7 @@ from courses.completion import Progress, SessionFact, progress_of
 from courses.models import AbsenceNotice, Attendance, Course, Material, Session
 from egovexperts.notifications.models import OutboundMessage
 from egovexperts.text import fold
+from trainees.agencies import AgencyDirectory, AsOf, show_current_posts
 from trainees.models import Agency, PostChangeRequest, RetentionCommitment, Trainee
 from trainees.selectors import commitments_with_status
 
@@ -159,7 +160,12 @@ def my_progress(trainee: Trainee, *, now: datetime.datetime | None = None) -> My
             ended_on=enrolment.ended_on,
         )
         years.setdefault(course.year, YearProgress(course.year)).courses.append(CourseProgress(course, progress))
-    commitments = commitments_with_status(RetentionCommitment.objects.filter(trainee=trainee).order_by("starts_on"))
+    agencies = AgencyDirectory.cached()
+    commitments = commitments_with_status(
+        RetentionCommitment.objects.filter(trainee=trainee).order_by("starts_on"), directory=agencies
+    )
+    for commitment in commitments:  # the committing agency, carried today by its successor if merged
+        commitment.agency_as_of = agencies.as_of(commitment.agency_id, name="name_vi")
     return MyProgress(years=list(years.values()), commitments=commitments)
 
 
@@ -167,14 +173,23 @@ def my_post_change_requests(trainee: Trainee) -> QuerySet[PostChangeRequest]:
     return PostChangeRequest.objects.filter(trainee=trainee).select_related("agency")
 
 
-def pending_post_changes() -> QuerySet[PostChangeRequest]:
+def my_current_post(trainee: Trainee) -> Trainee:
+    """The trainee with the post held today, its agency and unit as of today (one query)."""
+    trainee = Trainee.objects.with_current_post().get(pk=trainee.pk)
+    show_current_posts([trainee])
+    return trainee
+
+
+def pending_post_changes() -> list[PostChangeRequest]:
     """Requests awaiting an organizer, each with the trainee's current post for comparison."""
-    return (
+    requests = list(
         PostChangeRequest.objects.filter(status=PostChangeRequest.Status.PENDING)
         .select_related("agency")
         .prefetch_related(Prefetch("trainee", queryset=Trainee.objects.with_current_post()))
         .order_by("created_at", "pk")
     )
+    show_current_posts([request.trainee for request in requests])
+    return requests
 
 
 def invitation_rows(*, query: str = "", page: int | str = 1, per_page: int = 50) -> Page:
@@ -199,9 +214,9 @@ class Expert:
 
     full_name: str
     position: str
-    agency: str
-    unit: str
-    province: str
+    agency: AsOf | None  # in force today, the recorded one beside it
+    unit: AsOf | None
+    province: str  # the province or city in force today
     email: str
     phone: str
 
@@ -213,19 +228,24 @@ def experts(*, query: str = "", page: int | str = 1, per_page: int = 50) -> tupl
     if query.strip():
         trainees = trainees.search(query)
     page_obj = Paginator(trainees.in_vietnamese_order(), per_page).get_page(page)
+    show_current_posts(page_obj.object_list)
     rows = [
         Expert(
             full_name=trainee.full_name,
             position=trainee.current_position or "",
-            agency=trainee.current_agency_name or "",
-            unit=trainee.current_unit_name or "",
-            province=trainee.current_agency_name if trainee.current_agency_kind in Agency.PROVINCIAL_KINDS else "",
+            agency=trainee.agency_as_of,
+            unit=trainee.unit_as_of,
+            province=_province(trainee.agency_as_of),
             email=trainee.email if trainee.share_contact else "",
             phone=trainee.phone if trainee.share_contact else "",
         )
         for trainee in page_obj.object_list
     ]
     return page_obj, rows
+
+
+def _province(agency: AsOf | None) -> str:
+    return agency.name if agency and agency.agency.kind in Agency.PROVINCIAL_KINDS else ""
 
 
 # --- Lecture library ---------------------------------------------------------------

@@ -59,6 +59,7 @@ def profile(request):
     context = {
         "form": form,
         "trainee": trainee,
+        "current": selectors.my_current_post(trainee),
         "post_form": forms.PostChangeRequestForm(),
         "requests": selectors.my_post_change_requests(trainee),
     }

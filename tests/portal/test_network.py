@@ -37,7 +37,7 @@ def test_the_network_shows_agency_position_and_province(trainee_client, trainee)
         if row.full_name == expert.full_name
     ]
 
-    assert row.province == row.agency
+    assert row.province == str(row.agency) == "Đà Nẵng"
     assert row.position == "Giám đốc Trung tâm"
 
 
@@ -71,6 +71,7 @@ def test_search_ignores_accents(trainee_client, trainee):
 
 
 def _network_queries(client, django_assert_num_queries):
+    client.get(reverse("portal:network"))  # the agencies are read once, then kept (AgencyDirectory.cached)
     # 1 session, 2 user, 3 trainee (role), 4 organizer group, 5 count, 6 page of experts.
     with django_assert_num_queries(6):
         assert client.get(reverse("portal:network")).status_code == 200
@@ -85,3 +86,14 @@ def test_the_network_takes_the_same_queries_for_5_or_50_experts(trainee_client, 
     for _ in range(45):
         AssignmentFactory(trainee=_expert(cohort))
     _network_queries(trainee_client, django_assert_num_queries)
+
+
+def test_the_network_shows_the_province_in_force_today_with_the_recorded_one_beside_it(trainee_client, trainee):
+    cohort = CohortFactory()
+    EnrolmentFactory(trainee=trainee, cohort=cohort)
+    expert = _expert(cohort, full_name="Lò Văn Giàng")
+    AssignmentFactory(trainee=expert, agency=agency("ha-giang"))
+    response = trainee_client.get(reverse("portal:network"))
+    (row,) = [row for row in response.context["experts"] if row.full_name == "Lò Văn Giàng"]
+    assert (str(row.agency), row.province) == ("Tuyên Quang · recorded: Hà Giang", "Tuyên Quang")
+    assert 'Tuyên Quang <small class="muted recorded">· recorded: Hà Giang</small>' in response.content.decode()

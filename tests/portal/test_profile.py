@@ -109,6 +109,7 @@ def test_pending_requests_list_shows_the_current_post(organizer_client, trainee)
 
 
 def _post_changes_queries(client, django_assert_num_queries):
+    client.get(reverse("portal:organizer-post-changes"))  # the agencies are read once, then kept
     # 1 session, 2 user, 3 organizer group, 4 trainee record of the user (navigation),
     # 5 pending requests with agency, 6 their trainees with current post.
     with django_assert_num_queries(6):
@@ -124,3 +125,15 @@ def test_the_pending_requests_page_takes_the_same_queries_for_2_or_20_requests(
     for _ in range(18):
         PostChangeRequestFactory(trainee=AssignmentFactory().trainee)
     _post_changes_queries(organizer_client, django_assert_num_queries)
+
+
+def test_the_profile_shows_my_post_under_the_agency_in_force_today(trainee_client, trainee):
+    AssignmentFactory(trainee=trainee, agency=agency("ha-giang"), position="Trưởng phòng CNTT")
+    page = trainee_client.get(reverse("portal:profile")).content.decode()
+    assert 'Trưởng phòng CNTT, Tuyên Quang <small class="muted recorded">· recorded: Hà Giang</small>' in page
+
+
+def test_the_pending_requests_show_the_current_post_under_the_agency_in_force_today(organizer_client):
+    PostChangeRequestFactory(trainee=AssignmentFactory(agency=agency("ha-giang")).trainee)
+    page = organizer_client.get(reverse("portal:organizer-post-changes")).content.decode()
+    assert 'Tuyên Quang <small class="muted recorded">· recorded: Hà Giang</small>' in page

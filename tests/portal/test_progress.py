@@ -13,6 +13,7 @@ from tests.factories import (
     CourseFactory,
     EnrolmentFactory,
     SessionFactory,
+    agency,
 )
 from trainees.commitments import Status
 
@@ -107,3 +108,13 @@ def test_my_commitment_shows_start_end_and_days_remaining(trainee_client, traine
     page = response.content.decode()
     assert "01/06/2020" in page and "01/06/2023" in page and "730" in page
     assert "CV-KHAC" not in page
+
+
+def test_my_commitment_names_the_agency_that_carries_it_today_beside_the_one_that_signed(trainee_client, trainee):
+    AssignmentFactory(trainee=trainee, agency=agency("bo-thong-tin-va-truyen-thong"))
+    CommitmentFactory(trainee=trainee, agency=agency("bo-thong-tin-va-truyen-thong"))
+    page = trainee_client.get(reverse("portal:progress")).content.decode()
+    assert (
+        'Bộ Khoa học và Công nghệ <small class="muted recorded">· recorded: Bộ Thông tin và Truyền thông</small>'
+        in page
+    )
