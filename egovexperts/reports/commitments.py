@@ -18,13 +18,16 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import QueryDict
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrolment
-from trainees.agencies import AgencyDirectory
+from trainees.agencies import AgencyDirectory, AsOf
 from trainees.commitments import Carrier, Evaluation, Post, Status, evaluate
+from trainees.filters import directory as trainee_filter
+from trainees.filters import filter_choices
 from trainees.models import Agency, Assignment, RetentionCommitment
 from trainees.selectors import with_status
 
@@ -175,10 +178,9 @@ class TrackerRow:
     trainee_email: str
     cohort_id: int | None
     cohort_name: str
-    agency_name: str  # recorded
-    agency_short_name: str
-    agency_today_name: str  # the agency in force today that carries it
-    agency_today_short_name: str
+    agency: AsOf  # short names: the agency in force today, the recorded one beside it when it differs
+    agency_name: str  # recorded, in full
+    agency_today_name: str  # the agency in force today that carries it, in full
     starts_on: datetime.date
     ends_on: datetime.date
     evaluation: Evaluation
@@ -187,10 +189,6 @@ class TrackerRow:
     waiver_reason: str
     waived_by: str
     document_ref: str
-
-    @property
-    def recorded_elsewhere(self) -> bool:
-        return self.agency_today_name != self.agency_name
 
     @property
     def days_left(self) -> int | None:
@@ -207,6 +205,7 @@ class Tracker:
     today: datetime.date
     query: str  # the filters, without page and sort, for links
     headers: list[Header]
+    cohorts: list[tuple[int, str]]  # the cohort options
 
     @property
     def sorted_query(self) -> str:
@@ -250,7 +249,6 @@ ROW_FIELDS = (
     "trainee__full_name",
     "trainee__email",
     "cohort_id",
-    "cohort_name",
     "agency_id",
     "starts_on",
     "ends_on",
@@ -261,7 +259,13 @@ ROW_FIELDS = (
 )
 
 
-def rows_of(queryset: QuerySet[RetentionCommitment], *, today: datetime.date, directory: AgencyDirectory):
+def rows_of(
+    queryset: QuerySet[RetentionCommitment],
+    *,
+    today: datetime.date,
+    directory: AgencyDirectory,
+    cohort_names: dict[int, str],
+) -> list[TrackerRow]:
     """The rows of these commitments, in their order: two queries (the rows, their trainees' posts).
 
     The status comes from the rule itself (commitments.evaluate) over the posts: lists filter and
@@ -291,7 +295,7 @@ def rows_of(queryset: QuerySet[RetentionCommitment], *, today: datetime.date, di
     labels = {value: str(label) for value, label in Status.choices}  # translated once
     rows = []
     for value in values:
-        recorded, today_agency = directory.by_id[value.agency_id], directory.in_force(value.agency_id, today)
+        shown = directory.as_of(value.agency_id, today)
         evaluation = evaluate(
             agency_id=value.agency_id,
             starts_on=value.starts_on,
@@ -308,11 +312,10 @@ def rows_of(queryset: QuerySet[RetentionCommitment], *, today: datetime.date, di
                 trainee_name=value.trainee__full_name,
                 trainee_email=value.trainee__email,
                 cohort_id=value.cohort_id,
-                cohort_name=value.cohort_name or "",
-                agency_name=recorded.name_vi,
-                agency_short_name=recorded.short_name,
-                agency_today_name=today_agency.name_vi,
-                agency_today_short_name=today_agency.short_name,
+                cohort_name=cohort_names.get(value.cohort_id, ""),
+                agency=shown,
+                agency_name=directory.by_id[value.agency_id].name_vi,
+                agency_today_name=shown.agency.name_vi,
                 starts_on=value.starts_on,
                 ends_on=value.ends_on,
                 evaluation=evaluation,
@@ -333,7 +336,8 @@ def tracker(
     queries), and the cohort options of the form. The ids are read first so that the sort runs
     over narrow rows; SQL computes statuses only where a filter or the sort needs them."""
     today = today or timezone.localdate()
-    directory = AgencyDirectory.load()
+    directory = AgencyDirectory.cached()
+    cohorts = cohort_choices(directory)
     filterset, queryset = filtered(data, today=today, directory=directory)
     sort = sort_of(data)
     query = data.copy()
@@ -344,23 +348,30 @@ def tracker(
         ids = ordered(queryset, sort, today=today, directory=directory).values_list("pk", flat=True)
         page = Paginator(ids, per_page).get_page(page_number)
         ids = list(page.object_list)
-        page_rows = RetentionCommitment.objects.filter(pk__in=ids).annotate(
-            cohort_name=Subquery(_latest_enrolment().values("cohort__name")[:1])
-        )
-        found = {row.pk: row for row in rows_of(page_rows, today=today, directory=directory)}
+        page_rows = RetentionCommitment.objects.filter(pk__in=ids)
+        names = dict(cohorts)
+        found = {row.pk: row for row in rows_of(page_rows, today=today, directory=directory, cohort_names=names)}
         page.object_list = [found[pk] for pk in ids if pk in found]
     headers = headers_of(query, sort)
-    return Tracker(filter=filterset, page=page, sort=sort, today=today, query=query.urlencode(), headers=headers)
+    return Tracker(
+        filter=filterset, page=page, sort=sort, today=today, query=query.urlencode(), headers=headers, cohorts=cohorts
+    )
 
 
 def export_rows(data: QueryDict, *, today: datetime.date | None = None) -> list[TrackerRow]:
     """Every filtered commitment, in the tracker's order."""
     today = today or timezone.localdate()
-    directory = AgencyDirectory.load()
+    directory = AgencyDirectory.cached()
     _filterset, queryset = filtered(data, today=today, directory=directory)
     if queryset is None:
         return []
-    return rows_of(ordered(queryset, sort_of(data), today=today, directory=directory), today=today, directory=directory)
+    rows = ordered(queryset, sort_of(data), today=today, directory=directory)
+    return rows_of(rows, today=today, directory=directory, cohort_names=dict(cohort_choices(directory)))
+
+
+def cohort_choices(directory: AgencyDirectory) -> list[tuple[int, str]]:
+    """The cohorts as (id, name), kept in the cache with the directory's filter options."""
+    return filter_choices(trainee_filter(None, agencies=directory))["cohort"]
 
 
 def export_dataset(rows) -> tablib.Dataset:
@@ -406,11 +417,10 @@ def export_dataset(rows) -> tablib.Dataset:
     return dataset
 
 
-def filter_selects(filterset: CommitmentFilter) -> list[dict]:
+def filter_selects(filterset: CommitmentFilter, cohorts: list[tuple[int, str]]) -> list[dict]:
     """The select filters as (value, label) options for the Jinja2 partial the directory uses
     (templates/trainees/_filter_selects.jinja): a hundred agencies render faster there."""
     form = filterset.form
-    cohorts = list(Cohort.objects.order_by("starts_on", "pk").values_list("pk", "name"))
     selects = []
     for name in ("status", "agency_kind", "region", "agency", "cohort"):
         field = form[name]
@@ -428,21 +438,40 @@ def filter_selects(filterset: CommitmentFilter) -> list[dict]:
     return selects
 
 
-def rows_context(tracker: Tracker) -> dict:
-    """What the rows partial needs beside the rows: links and labels, translated once."""
-    page = tracker.page.number if tracker.page is not None else 1
-    back = tracker.sorted_query + (f"&page={page}" if page > 1 else "")
+def table_context(tracker: Tracker) -> dict:
+    """What the table partial needs beside the rows: links and labels, translated once."""
+    page = tracker.page
+    number = page.number if page is not None else 1
+    back = tracker.sorted_query + (f"&page={number}" if number > 1 else "")
+    try:  # the agency page, where there is one
+        agency_url = reverse("reports:agency", args=["slug"]).removesuffix("slug/")
+    except NoReverseMatch:
+        agency_url = None
+    count = page.paginator.count if page is not None else 0
     return {
-        "rows": tracker.page.object_list if tracker.page is not None else [],
+        "page": page,
+        "rows": page.object_list if page is not None else [],
+        "headers": tracker.headers,
+        "query": tracker.sorted_query,
+        "agency_url": agency_url,
         "trainee_url": reverse("trainees:trainee-detail", args=[0]).removesuffix("0/"),
         "cohort_url": reverse("cohorts:cohort-detail", args=[0]).removesuffix("0/"),
         "waive_url": reverse("reports:commitment-waive", args=[0]).removesuffix("0/waive/"),
         "back": back,
         "labels": {column.key: str(column.label) for column in COLUMNS}
         | {
-            "recorded": str(_("recorded:")),
-            "broken_on": str(_("broken on")),
-            "waive": str(_("Waive")),
-            "none": str(_("No commitment matches.")),
+            "count": ngettext("%(count)s commitment", "%(count)s commitments", count) % {"count": count},
+            "page": (
+                gettext("Page %(number)s of %(total)s") % {"number": number, "total": page.paginator.num_pages}
+                if page is not None
+                else ""
+            ),
+            "pages": gettext("Pages"),
+            "previous": gettext("Previous"),
+            "next": gettext("Next"),
+            "actions": gettext("Actions"),
+            "broken_on": gettext("broken on"),
+            "waive": gettext("Waive"),
+            "none": gettext("No commitment matches."),
         },
     }

@@ -35,12 +35,11 @@ def dashboard(request):
 @organizer_required
 def commitment_list(request):
     tracker = commitments.tracker(request.GET, page_number=request.GET.get("page"))
+    selects = commitments.filter_selects(tracker.filter, tracker.cohorts)
     context = {
         "tracker": tracker,
-        "rows_html": render_partial(request, "reports/_commitment_rows.jinja", commitments.rows_context(tracker)),
-        "filters_html": render_partial(
-            request, "trainees/_filter_selects.jinja", {"selects": commitments.filter_selects(tracker.filter)}
-        ),
+        "table_html": render_partial(request, "reports/_commitment_table.jinja", commitments.table_context(tracker)),
+        "filters_html": render_partial(request, "trainees/_filter_selects.jinja", {"selects": selects}),
     }
     return render(request, "reports/commitment_list.html", context)
 
