@@ -124,7 +124,7 @@ def _check_csv_shape(text: str) -> None:
     the row limit refused them; here the count stops at the limit."""
     data_rows = -1  # the header row is not a data row
     try:
-        for row in csv.reader(io.StringIO(text)):
+        for row in csv.reader(io.StringIO(text, newline="")):  # newline="": as tablib reads it
             if not row:
                 continue  # a blank line, which tablib skips too
             if len(row) > MAX_COLUMNS:

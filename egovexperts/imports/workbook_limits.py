@@ -254,7 +254,8 @@ class _SheetScan:
             self.cells_without_reference = True  # positions depend on the order: scan again in order
             return
         rows = list(map(int, map(itemgetter(1), tags)))
-        _position(b"%d" % min(rows))
+        if min(rows) < 1:
+            raise _unreadable()  # calamine cannot read row 0
         _check_row(max(rows), self.limits)
         check_column(max(map(column_number, set(map(itemgetter(0), tags)))), self.limits)
 
@@ -272,8 +273,10 @@ class _SheetScan:
         if self.in_cell:
             raise _unreadable()
         self._count_row()
-        digits = _ROW_REFERENCE.fullmatch(attributes).group(1)
-        row = _position(digits) - 1 if digits else self.row
+        reference = _ROW_REFERENCE.fullmatch(attributes)
+        if reference is None:
+            raise _unreadable()  # r twice, say: expat refuses it too
+        row = _position(reference.group(1)) - 1 if reference.group(1) else self.row
         cells = len(patterns.cell_start.findall(content))
         if cells:
             if row > self.limits.rows:
