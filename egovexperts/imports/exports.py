@@ -2,7 +2,9 @@
 
 Every cell goes through escape_cell(), so a name such as "=HYPERLINK(...)" opens as text, not
 as a formula. CSV is UTF-8 with a byte-order mark, which is how Excel recognises Vietnamese text.
-The trainee export has the columns of the import template: export, edit, import again.
+The trainee export has the columns of the import template: export, edit, import again. Where a
+record's agency (or unit) was merged into another, exports give both: the one in force today and,
+in the column the import reads, the one recorded (re-importing a file changes no post).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import datetime
 import tablib
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.fields import Field
@@ -20,6 +23,7 @@ from import_export.formats import base_formats
 from cohorts.models import Enrolment
 from courses.models import Attendance, Course, Session
 from egovexperts.spreadsheets import escape_text
+from trainees.agencies import AgencyDirectory
 from trainees.models import RetentionCommitment, Trainee
 from trainees.selectors import commitments_with_status
 
@@ -59,12 +63,26 @@ class TraineeExportResource(EscapingResource):
     email = Field(attribute="email", column_name="Email")
     phone = Field(attribute="phone", column_name="Điện thoại")
     position = Field(attribute="current_position", column_name="Chức vụ")
-    agency = Field(attribute="current_agency_name", column_name="Cơ quan")
-    unit = Field(attribute="current_unit_name", column_name="Đơn vị")
+    agency_today = Field(column_name="Cơ quan (hiện nay)")
+    agency = Field(attribute="current_agency_name", column_name="Cơ quan (ghi nhận)")
+    unit_today = Field(column_name="Đơn vị (hiện nay)")
+    unit = Field(attribute="current_unit_name", column_name="Đơn vị (ghi nhận)")
 
     class Meta:
         model = Trainee
-        fields = ["full_name", "email", "phone", "position", "agency", "unit"]
+        fields = ["full_name", "email", "phone", "position", "agency_today", "agency", "unit_today", "unit"]
+
+    @cached_property
+    def agencies(self) -> AgencyDirectory:
+        return AgencyDirectory.cached()
+
+    def dehydrate_agency_today(self, trainee):
+        today = self.agencies.as_of(trainee.current_agency_id)
+        return today.name if today else ""
+
+    def dehydrate_unit_today(self, trainee):
+        today = self.agencies.unit_as_of(trainee.current_unit_id, trainee.current_unit_name)
+        return today.name if today else ""
 
     def get_queryset(self):
         return Trainee.objects.with_current_post().in_vietnamese_order()
@@ -105,7 +123,8 @@ class EnrolmentExportResource(EscapingResource):
 class CommitmentExportResource(EscapingResource):
     full_name = Field(attribute="trainee__full_name", column_name="Họ và tên")
     email = Field(attribute="trainee__email", column_name="Email")
-    agency = Field(attribute="agency__name_vi", column_name="Cơ quan cam kết")
+    agency_today = Field(column_name="Cơ quan cam kết (hiện nay)")
+    agency = Field(attribute="agency__name_vi", column_name="Cơ quan cam kết (ghi nhận)")
     starts_on = Field(attribute="starts_on", column_name="Ngày bắt đầu cam kết")
     ends_on = Field(attribute="ends_on", column_name="Ngày kết thúc cam kết")
     status = Field(column_name="Tình trạng")
@@ -113,15 +132,21 @@ class CommitmentExportResource(EscapingResource):
 
     class Meta:
         model = RetentionCommitment
-        fields = ["full_name", "email", "agency", "starts_on", "ends_on", "status", "document_ref"]
+        fields = ["full_name", "email", "agency_today", "agency", "starts_on", "ends_on", "status", "document_ref"]
 
     def get_queryset(self):
         return RetentionCommitment.objects.order_by("ends_on", "pk")
 
     def export(self, queryset=None, **kwargs):
         # Status comes from the commitment rule over the post history, in a fixed number of queries.
-        rows = commitments_with_status(queryset if queryset is not None else self.get_queryset())
+        self.agencies = AgencyDirectory.cached()
+        rows = commitments_with_status(
+            queryset if queryset is not None else self.get_queryset(), directory=self.agencies
+        )
         return super().export(queryset=rows, **kwargs)
+
+    def dehydrate_agency_today(self, commitment):
+        return self.agencies.as_of(commitment.agency_id, name="name_vi").name
 
     def filter_export(self, queryset, **kwargs):
         return queryset

@@ -98,8 +98,9 @@ class TraineeListResource(ImportResource):
         "email": ("Email", "E-mail", "Thư điện tử"),
         "phone": ("Điện thoại", "Phone", "Số điện thoại", "SĐT"),
         "position": ("Chức vụ", "Position"),
-        "agency": ("Cơ quan", "Agency"),
-        "unit": ("Đơn vị", "Unit"),
+        # The trainee export writes the recorded post under "(ghi nhận)" beside today's agency.
+        "agency": ("Cơ quan", "Agency", "Cơ quan (ghi nhận)", "Agency (recorded)"),
+        "unit": ("Đơn vị", "Unit", "Đơn vị (ghi nhận)", "Unit (recorded)"),
         "cohort": ("Khóa", "Cohort"),
         "commitment_starts_on": ("Ngày bắt đầu cam kết", "Commitment start"),
     }

@@ -6,7 +6,9 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from courses.models import Attendance
+from egovexperts.imports import services
 from egovexperts.imports.exports import escape_cell
+from egovexperts.imports.files import Upload
 from tests.factories import (
     AssignmentFactory,
     AttendanceFactory,
@@ -15,7 +17,10 @@ from tests.factories import (
     EnrolmentFactory,
     SessionFactory,
     TraineeFactory,
+    UnitFactory,
+    agency,
 )
+from tests.imports.conftest import fingerprint
 
 
 def xlsx_rows(content: bytes) -> list[list]:
@@ -55,8 +60,24 @@ def formula_trainee(db):
 def test_trainee_export_escapes_formulas_in_xlsx(organizer_client, formula_trainee):
     response = organizer_client.get(reverse("imports:export", args=["trainees", "xlsx"]))
     rows = xlsx_rows(response.content)
-    assert rows[0] == ["Họ và tên", "Email", "Điện thoại", "Chức vụ", "Cơ quan", "Đơn vị"]
-    assert rows[1][:5] == ["'=cmd|' /C calc'!A0", "evil@example.org", "'+84912345678", "'@SUM(1+1)", "Hà Nội"]
+    assert rows[0] == [
+        "Họ và tên",
+        "Email",
+        "Điện thoại",
+        "Chức vụ",
+        "Cơ quan (hiện nay)",
+        "Cơ quan (ghi nhận)",
+        "Đơn vị (hiện nay)",
+        "Đơn vị (ghi nhận)",
+    ]
+    assert rows[1][:6] == [
+        "'=cmd|' /C calc'!A0",
+        "evil@example.org",
+        "'+84912345678",
+        "'@SUM(1+1)",
+        "Hà Nội",
+        "Hà Nội",
+    ]
 
 
 def test_trainee_export_in_csv_has_a_bom_and_vietnamese_text(organizer_client, formula_trainee):
@@ -76,14 +97,15 @@ def test_enrolment_and_commitment_exports(organizer_client, db):
     assert enrolments[1][0] == "'-Lê Văn Cường"
     assert enrolments[1][4] == "01/06/2020"
     commitments = csv_rows(organizer_client.get(reverse("imports:export", args=["commitments", "csv"])).content)
-    assert commitments[1][:5] == [
+    assert commitments[1][:6] == [
         "'-Lê Văn Cường",
         enrolment.trainee.email,
+        "Thành phố Hà Nội",
         "Thành phố Hà Nội",
         "01/06/2024",
         "01/06/2027",
     ]
-    assert commitments[1][5]  # status from the commitment rule
+    assert commitments[1][6]  # status from the commitment rule
 
 
 def test_attendance_matrix_of_a_course(organizer_client, db):
@@ -101,3 +123,26 @@ def test_attendance_matrix_of_a_course(organizer_client, db):
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name["Phạm Thu"][2:] == [Attendance.Status.PRESENT.label, Attendance.Status.ABSENT.label, "1/2"]
     assert by_name["Đỗ Minh"][2:] == ["", "", "0/2"]
+
+
+def test_exports_give_the_agency_in_force_today_and_the_recorded_one(organizer_client, db):
+    ha_giang = agency("ha-giang")
+    science = UnitFactory(agency=ha_giang, name="Sở Khoa học và Công nghệ", valid_from=datetime.date(2025, 3, 1))
+    old = UnitFactory(
+        agency=ha_giang, name="Sở Thông tin và Truyền thông", valid_to=datetime.date(2025, 2, 28), successor=science
+    )
+    trainee = AssignmentFactory(agency=ha_giang, unit=old, trainee__full_name="Lò Văn Giàng").trainee
+    CommitmentFactory(trainee=trainee, agency=ha_giang)
+    trainees = xlsx_rows(organizer_client.get(reverse("imports:export", args=["trainees", "xlsx"])).content)
+    assert trainees[1][4:] == ["Tuyên Quang", "Hà Giang", "Sở Khoa học và Công nghệ", "Sở Thông tin và Truyền thông"]
+    commitments = xlsx_rows(organizer_client.get(reverse("imports:export", args=["commitments", "xlsx"])).content)
+    assert commitments[0][2:4] == ["Cơ quan cam kết (hiện nay)", "Cơ quan cam kết (ghi nhận)"]
+    assert commitments[1][2:4] == ["Tỉnh Tuyên Quang", "Tỉnh Hà Giang"]
+
+
+def test_an_exported_trainee_list_imports_again_without_changing_any_post(organizer_client, organizer):
+    AssignmentFactory(agency=agency("ha-giang"), trainee__full_name="Lò Văn Giàng")
+    content = organizer_client.get(reverse("imports:export", args=["trainees", "xlsx"])).content
+    before = fingerprint()["trainees.Assignment"]
+    services.confirm(Upload(name="xuat.xlsx", content=content), kind="trainees", user=organizer)
+    assert fingerprint()["trainees.Assignment"] == before
