@@ -66,6 +66,8 @@ class Dashboard:
     at_risk_count: int
     commitments_ending: list = field(default_factory=list)
     commitments_broken: list = field(default_factory=list)
+    commitments_ending_count: int = 0  # the lists show LIST_LENGTH; the tracker has them all
+    commitments_broken_count: int = 0
 
 
 def _fingerprint() -> str:
@@ -169,4 +171,6 @@ def compute_dashboard(*, now: datetime.datetime) -> Dashboard:
         at_risk_count=at_risk,
         commitments_ending=ending[:LIST_LENGTH],
         commitments_broken=broken[:LIST_LENGTH],
+        commitments_ending_count=len(ending),
+        commitments_broken_count=len(broken),
     )

@@ -242,3 +242,15 @@ def test_trainees_cannot_see_or_waive(trainee_client, world):
     assert response.status_code == 403
     commitment.refresh_from_db()
     assert commitment.waived_on is None
+
+
+def test_the_dashboard_lists_are_the_trackers_ending_soon_and_broken_ones(organizer_client, world):
+    response = organizer_client.get(reverse("reports:dashboard"))
+    figures = response.context["dashboard"]
+    ending = set(rows(organizer_client.get(URL, {"status": "ending_soon"})))
+    broken = set(rows(organizer_client.get(URL, {"status": "broken"})))
+    assert {c.trainee.full_name for c in figures.commitments_ending} == ending == {"Nguyễn Văn An"}
+    assert {c.trainee.full_name for c in figures.commitments_broken} == broken == {"Lê Văn Châu"}
+    assert (figures.commitments_ending_count, figures.commitments_broken_count) == (1, 1)
+    html = response.content.decode()
+    assert f'href="{URL}?status=ending_soon"' in html and f'href="{URL}?status=broken"' in html
