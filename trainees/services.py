@@ -10,6 +10,7 @@ from egovexperts.notifications import outbox
 
 from . import reminders
 from .agencies import AgencyDirectory
+from .commitments import newly_broken
 from .models import Agency, Assignment, RetentionCommitment, Trainee, Unit
 from .selectors import evaluate_commitment
 
@@ -38,10 +39,11 @@ class _Commitments:
         if not self.commitments:
             return 0
         after = self._evaluate(list(Assignment.objects.filter(trainee_id=self.commitments[0].trainee_id)))
+        # The rule the post change form warns with (selectors.post_change_effects).
         broken = [
             (commitment, after[commitment.pk])
             for commitment in self.commitments
-            if after[commitment.pk].broken_on and after[commitment.pk].broken_on != self.before[commitment.pk].broken_on
+            if newly_broken(self.before[commitment.pk], after[commitment.pk])
         ]
         return outbox.enqueue_many(reminders.breach_alerts(broken))
 

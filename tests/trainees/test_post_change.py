@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from egovexperts.notifications.models import OutboundMessage
 from tests.factories import AssignmentFactory, CommitmentFactory, TraineeFactory, UnitFactory, agency
 from trainees.models import Assignment
 
@@ -37,6 +38,10 @@ def change(slug, day="2026-12-02", **extra):
     return {"agency": agency(slug).pk, "starts_on": day, "position": "Vụ trưởng", "reason": "transferred", **extra}
 
 
+def alerts():
+    return list(OutboundMessage.objects.filter(kind="commitment_broken").values_list("recipient", "key"))
+
+
 def posts(trainee):
     return list(Assignment.objects.filter(trainee=trainee).order_by("starts_on").values_list("agency__slug", "ends_on"))
 
@@ -50,11 +55,16 @@ def test_a_transfer_that_breaks_a_commitment_is_not_saved_without_confirmation(o
     assert posts(doctor) == [("bo-y-te", None)]
 
 
-def test_confirming_the_breach_closes_the_old_post_and_opens_the_new_one(organizer_client, doctor):
+def test_confirming_the_breach_closes_the_old_post_opens_the_new_one_and_alerts_the_office(
+    organizer_client, organizer, doctor
+):
     token = organizer_client.post(url(doctor), change("bo-tai-chinh")).context["token"]
+    assert not alerts()
     response = organizer_client.post(url(doctor), change("bo-tai-chinh", confirm=token))
     assert response.status_code == 302 and response["Location"] == reverse("trainees:trainee-detail", args=[doctor.pk])
     assert posts(doctor) == [("bo-y-te", D(2026, 12, 1)), ("bo-tai-chinh", None)]
+    commitment = doctor.commitments.get()
+    assert alerts() == [(organizer.email, f"commitment:{commitment.pk}:broken:20261202")]
 
 
 @pytest.mark.parametrize(
@@ -68,6 +78,7 @@ def test_a_crafted_post_without_the_confirmation_of_this_breach_writes_nothing(o
     assert response.status_code == 200
     assert posts(doctor) == [("bo-y-te", None)]
     assert doctor.commitments.get().history.count() == commitment.history.count()
+    assert not alerts()
 
 
 def test_the_confirmation_of_one_breach_does_not_cover_another(organizer_client, doctor):
@@ -88,6 +99,7 @@ def test_a_transfer_between_units_of_one_agency_is_no_breach_and_says_so(organiz
     response = organizer_client.post(url(doctor), change("bo-y-te", unit=unit.pk, reason="promoted"))
     assert response.status_code == 302
     assert posts(doctor) == [("bo-y-te", D(2026, 12, 1)), ("bo-y-te", None)]
+    assert not alerts()
 
 
 def test_moving_to_the_agency_that_took_over_is_no_breach_and_says_so(organizer_client):
