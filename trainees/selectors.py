@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .agencies import AgencyDirectory
+from .agencies import AgencyDirectory, AsOf
 from .commitments import (
     Continuity,
     Evaluation,
@@ -156,6 +156,7 @@ def commitments_broken_by(
 @dataclass(frozen=True)
 class TimelineRow:
     commitment: RetentionCommitment  # with .evaluation
+    agency: AsOf  # the committing agency as today's pages show it
     renewal: bool  # follows an earlier commitment of the same agency (or the one that took it over)
     # Positions on the bar, in thousandths of the timeline's width (SVG user units).
     x: int
@@ -184,8 +185,7 @@ def commitment_timeline(
     if not commitments:
         return None
     today = today or timezone.localdate()
-    if len(commitments) > 1:  # only renewals need the resolver
-        directory = directory or AgencyDirectory.load()
+    directory = directory or AgencyDirectory.cached()
     ordered = sorted(commitments, key=lambda commitment: (commitment.starts_on, commitment.pk))
     first = datetime.date(min(c.starts_on for c in ordered).year, 1, 1)
     last = datetime.date(max(c.ends_on for c in ordered).year + 1, 1, 1)
@@ -216,6 +216,7 @@ def commitment_timeline(
         rows.append(
             TimelineRow(
                 commitment=commitment,
+                agency=directory.as_of(commitment.agency_id, today),
                 renewal=renewal,
                 x=start,
                 width=max(end - start, 1),

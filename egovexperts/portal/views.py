@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from egovexperts.accounts import invite_trainee
 from egovexperts.permissions import is_organizer, is_trainee, organizer_required, trainee_required
 from trainees.models import PostChangeRequest, Trainee
+from trainees.selectors import commitment_timeline
 
 from . import forms, selectors, services
 from .calendar import calendar_document
@@ -45,7 +46,9 @@ def schedule(request):
 
 @trainee_required
 def progress(request):
-    return render(request, "portal/progress.html", {"progress": selectors.my_progress(_trainee(request))})
+    progress = selectors.my_progress(_trainee(request))
+    timeline = commitment_timeline(progress.commitments)
+    return render(request, "portal/progress.html", {"progress": progress, "timeline": timeline})
 
 
 @trainee_required
