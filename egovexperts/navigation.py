@@ -15,6 +15,7 @@ ENTRIES = {
     "directory": ("trainees", "trainees:trainee-list"),
     "post-changes": ("trainees", "portal:organizer-post-changes"),
     "commitments": ("trainees", "reports:commitments"),
+    "coverage": ("trainees", "reports:coverage"),
     "accounts": ("trainees", "portal:organizer-invitations"),
     "imports": ("imports", "imports:index"),
     "messages": ("messages", "notifications:message-list"),
@@ -28,6 +29,7 @@ ENTRIES = {
 # first match wins. tests/test_navigation.py fails when a workspace or portal page has none.
 PAGES = [
     ("reports:commitment*", "commitments"),
+    ("reports:coverage*", "coverage"),
     ("reports:*", "dashboard"),
     ("courses:*", "curriculum"),
     ("portal:library", "library"),

@@ -20,6 +20,7 @@ ORGANIZER_PAGES = [
     "portal:organizer-post-changes",
     "portal:organizer-invitations",
     "imports:index",
+    "reports:coverage",
     "notifications:message-list",
     "reports:commitments",
 ]

@@ -83,19 +83,24 @@ def evaluate_on(
 FIELDS = ("pk", "trainee_id", "agency_id", "starts_on", "ends_on", "waived_on")
 
 
+def posts_of(trainees: QuerySet | Iterable[int]) -> dict[int, list[Post]]:
+    """The posts of some trainees (ids, or a query of ids), oldest first: one query."""
+    posts = defaultdict(list)
+    held = Assignment.objects.filter(trainee_id__in=trainees).order_by("starts_on", "pk")
+    for trainee_id, agency_id, starts_on, ends_on in held.values_list(
+        "trainee_id", "agency_id", "starts_on", "ends_on"
+    ):
+        posts[trainee_id].append(Post(agency_id, starts_on, ends_on))
+    return posts
+
+
 def evaluated_candidates(
     commitments: QuerySet[RetentionCommitment], *, on: datetime.date, directory: AgencyDirectory
 ) -> list[tuple[dict, Evaluation]]:
     """The commitments that may be broken on `on`, each with its evaluation: two queries."""
     candidates = commitments.filter(may_be_broken(on)).order_by()
     rows = list(candidates.values(*FIELDS))
-    # The posts of their trainees, in one query whatever their number (a subquery, not a list of ids).
-    posts = defaultdict(list)
-    held = Assignment.objects.filter(trainee_id__in=candidates.values("trainee_id")).order_by("starts_on", "pk")
-    for trainee_id, agency_id, starts_on, ends_on in held.values_list(
-        "trainee_id", "agency_id", "starts_on", "ends_on"
-    ):
-        posts[trainee_id].append(Post(agency_id, starts_on, ends_on))
+    posts = posts_of(candidates.values("trainee_id"))  # a subquery, not a list of ids
     return [(row, evaluate_on(row, posts[row["trainee_id"]], directory=directory, on=on)) for row in rows]
 
 

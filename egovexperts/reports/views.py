@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 from egovexperts.imports import exports
 from egovexperts.permissions import organizer_required
 from egovexperts.templating import render_partial
-from trainees.models import RetentionCommitment
+from trainees.models import Agency, RetentionCommitment
 from trainees.services import waive_commitment
 
-from . import commitments, selectors
-from .forms import WaiverForm
+from . import agency as agency_report
+from . import charts, commitments, selectors
+from . import coverage as coverage_report
+from .forms import CoverageForm, WaiverForm
 
 
 @organizer_required
@@ -70,3 +72,59 @@ def commitment_waive(request, pk):
             return redirect(reverse("reports:commitments") + (f"?{back}" if back else ""))
     context = {"commitment": commitment, "form": form, "back": back}
     return render(request, "reports/commitment_waive.html", context)
+
+
+# --- Coverage of ministries and provinces ----------------------------------------------
+
+
+@organizer_required
+def coverage(request):
+    form = CoverageForm(request.GET)
+    if not form.is_valid():
+        return render(request, "reports/coverage.html", {"form": form}, status=400)
+    report = coverage_report.coverage(on=form.cleaned_data["on"])
+    return render(request, "reports/coverage.html", {"form": form, "report": report, **_coverage_html(request, report)})
+
+
+def _coverage_html(request, report) -> dict:
+    """The charts' geometry, and the parts repeated for every agency or tile, rendered by Jinja2."""
+    drawn = charts.all_charts(report)
+    labels = coverage_report.column_labels()
+    kinds = {value: str(label) for value, label in Agency.Kind.choices}
+    central, provincial = (
+        render_partial(request, "reports/_coverage_rows.jinja", {"rows": rows, "labels": labels, "kinds": kinds})
+        for rows in (report.central, report.provincial)
+    )
+    tiles = {"tiles": drawn["tile_map"].tiles, "size": drawn["tile_map"].size}
+    columns = {"chart": drawn["quarter_chart"]}
+    return {
+        **drawn,
+        "labels": labels,
+        "central_rows_html": central,
+        "provincial_rows_html": provincial,
+        "tiles_html": render_partial(request, "reports/_chart_map_tiles.jinja", tiles),
+        "columns_html": render_partial(request, "reports/_chart_quarter_columns.jinja", columns),
+    }
+
+
+@organizer_required
+def coverage_export(request, fmt):
+    if fmt not in exports.CONTENT_TYPES:
+        raise Http404
+    form = CoverageForm(request.GET)
+    if not form.is_valid():
+        return render(request, "reports/coverage.html", {"form": form}, status=400)
+    on = form.cleaned_data["on"]
+    content = exports.render(coverage_report.dataset(on=on), fmt)
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="coverage-{on:%Y-%m-%d}.{fmt}"'
+    return response
+
+
+# --- One agency's page ---------------------------------------------------------------
+
+
+@organizer_required
+def agency(request, slug):
+    report = agency_report.agency_report(slug=slug)
+    return render(request, "reports/agency.html", {"report": report})

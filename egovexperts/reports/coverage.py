@@ -1,0 +1,327 @@
+"""Coverage of the ministries and provinces as of any date: who has a trained expert in post,
+whose commitments hold, and whose last guarantee ends soon.
+
+One row per agency in force on the date, of the kinds the programme covers: the ministries and
+ministry-level agencies of the Government, and the provinces and centrally-run cities. Government
+agencies (Vietnam Television, the Academy of Sciences, ...) are not in the programme's list of
+agencies bound by a commitment, and the reference data holds none: they get no row.
+
+It is a historical query, not today's data renamed: the posts held on the date (Assignment
+history) and the commitments' states on that date, each carried to the agency in force on that
+date by the one resolver (a post recorded at Hà Giang counts for Hà Giang in 2021 and for Tuyên
+Quang from 1 July 2025). Six queries at most whatever the number of trainees; the roll-up in Python
+walks the few dozen rows per agency or per commitment group that SQL returns.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import tablib
+from django.db.models import Count
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from trainees.agencies import AgencyDirectory
+from trainees.commitment_status import (
+    FIELDS,
+    RUNNING,
+    evaluate_on,
+    may_be_broken,
+    posts_of,
+    status_by_dates,
+    waived_as_of,
+)
+from trainees.commitments import Status
+from trainees.models import Agency, Assignment, RetentionCommitment
+
+KINDS = (Agency.Kind.MINISTRY, Agency.Kind.MINISTRY_LEVEL, Agency.Kind.PROVINCE, Agency.Kind.CITY)
+CENTRAL = (Agency.Kind.MINISTRY, Agency.Kind.MINISTRY_LEVEL)
+GUARANTEE_MONTHS = 6
+FIRST_QUARTER = datetime.date(2020, 1, 1)  # the first cohort began in 2020
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """Same day `months` later, or that month's last day (31 August + 6 months = end of February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(slots=True)
+class CoverageRow:
+    agency: Agency
+    code: str  # the official code on the date (codes were reassigned on 1 July 2025)
+    experts_in_post: int = 0
+    active_commitments: int = 0
+    broken: int = 0
+    fulfilled: int = 0
+    next_end: datetime.date | None = None  # the first end of a running commitment
+    guaranteed_until: datetime.date | None = None  # the last end of a running or signed commitment
+
+    @property
+    def name(self) -> str:
+        return self.agency.name_vi
+
+    @property
+    def kind(self) -> str:
+        return self.agency.kind
+
+    @property
+    def is_central(self) -> bool:
+        return self.agency.kind in CENTRAL
+
+    @property
+    def covered(self) -> bool:
+        return self.experts_in_post > 0
+
+
+@dataclass(slots=True)
+class QuarterRow:
+    year: int
+    quarter: int
+    ends_on: datetime.date  # the quarter's last day, or the date of the report in its own quarter
+    active: int = 0  # running at the end of the quarter
+    fulfilled: int = 0  # fulfilled during the quarter
+    broken: int = 0  # broken during the quarter
+
+    @property
+    def label(self) -> str:
+        return _("Q%(quarter)s %(year)s") % {"quarter": self.quarter, "year": self.year}
+
+
+@dataclass(slots=True)
+class RegionRow:
+    region: str
+    label: str
+    covered: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(self.covered * 100 / self.total) if self.total else 0
+
+
+@dataclass
+class Coverage:
+    on: datetime.date
+    rows: list[CoverageRow]  # ministries, ministry-level agencies, then provinces and cities by code
+    quarters: list[QuarterRow] = field(default_factory=list)
+
+    @cached_property
+    def central(self) -> list[CoverageRow]:
+        return [row for row in self.rows if row.is_central]
+
+    @cached_property
+    def provincial(self) -> list[CoverageRow]:
+        return [row for row in self.rows if not row.is_central]
+
+    @cached_property
+    def central_covered(self) -> int:
+        return sum(row.covered for row in self.central)
+
+    @cached_property
+    def provincial_covered(self) -> int:
+        return sum(row.covered for row in self.provincial)
+
+    @cached_property
+    def uncovered(self) -> list[CoverageRow]:
+        return [row for row in self.rows if not row.covered]
+
+    @cached_property
+    def losing_guarantee(self) -> list[tuple[CoverageRow, int]]:
+        """Agencies whose last running or signed commitment ends within GUARANTEE_MONTHS, soonest
+        first, each with the days left."""
+        limit = add_months(self.on, GUARANTEE_MONTHS)
+        losing = [row for row in self.rows if row.guaranteed_until and row.guaranteed_until <= limit]
+        losing.sort(key=lambda row: (row.guaranteed_until, row.agency.pk))
+        return [(row, (row.guaranteed_until - self.on).days) for row in losing]
+
+    @cached_property
+    def losing_ids(self) -> set[int]:
+        return {row.agency.pk for row, _days in self.losing_guarantee}
+
+    @cached_property
+    def regions(self) -> list[RegionRow]:
+        covered, total = Counter(), Counter()
+        for row in self.provincial:
+            total[row.agency.region] += 1
+            covered[row.agency.region] += row.covered
+        return [
+            RegionRow(value, label, covered[value], total[value])
+            for value, label in Agency.Region.choices
+            if total[value]
+        ]
+
+
+def summary(*, on: datetime.date, directory: AgencyDirectory | None = None) -> tuple[int, int, int, int]:
+    """(provincial agencies with an expert in post, provincial agencies, central ones with, central ones).
+
+    Two or three queries: the dashboard's line, without the commitments.
+    """
+    directory = directory or AgencyDirectory.cached()
+    rows = _rows(directory, on)
+    _count_experts(rows, directory, on)
+    provincial = [row for row in rows.values() if not row.is_central]
+    central = [row for row in rows.values() if row.is_central]
+    return (
+        sum(row.covered for row in provincial),
+        len(provincial),
+        sum(row.covered for row in central),
+        len(central),
+    )
+
+
+def coverage(*, on: datetime.date) -> Coverage:
+    """Every agency's row on `on`, and the commitments per quarter since 2020: six queries at most
+    (five while the agencies are kept in the process, four when no commitment may be broken)."""
+    directory = AgencyDirectory.cached()  # the agencies, kept per process while they stay unchanged
+    rows = _rows(directory, on)
+    _count_experts(rows, directory, on)  # queries 2a and 2b: posts held on the date
+    quarters = _quarters(on)
+    _count_commitments(rows, quarters, directory, on)  # queries 3 to 5
+    return Coverage(on=on, rows=sorted(rows.values(), key=_order), quarters=quarters)
+
+
+def _order(row: CoverageRow) -> tuple:
+    """Ministries, then ministry-level agencies, in the Government's order (the reference data's);
+    then provinces and cities by official code."""
+    if row.is_central:
+        return (0, row.kind != Agency.Kind.MINISTRY, row.agency.pk)
+    return (1, row.code, row.agency.pk)
+
+
+def _rows(directory: AgencyDirectory, on: datetime.date) -> dict[int, CoverageRow]:
+    return {agency.pk: CoverageRow(agency, agency.code_on(on)) for agency in directory.agencies_in_force(on, KINDS)}
+
+
+def _count_experts(rows: dict[int, CoverageRow], directory: AgencyDirectory, on: datetime.date) -> None:
+    """Each trainee once, under the agency in force that carries the post they held on `on`.
+
+    Query 2a counts the posts held that day per agency. A trainee holding two that day (a
+    promotion recorded before the old post was closed) counts once, for the one started last,
+    as in Trainee.objects.with_current_post(): one of the two is then a closed post, since a
+    trainee has one open post at most, so query 2b reads the posts held that day by trainees
+    with a closed one (few), and the others are taken out of the count.
+    """
+    held = Assignment.objects.held_on(on).order_by()
+    counts = Counter(dict(held.values_list("agency_id").annotate(posts=Count("pk"))))
+    closed = held.filter(ends_on__isnull=False).values("trainee_id")
+    posts_of_trainee = defaultdict(list)
+    for trainee_id, agency_id, starts_on, pk in held.filter(trainee_id__in=closed).values_list(
+        "trainee_id", "agency_id", "starts_on", "pk"
+    ):
+        posts_of_trainee[trainee_id].append((starts_on, pk, agency_id))
+    for posts in posts_of_trainee.values():
+        for _starts_on, _pk, agency_id in sorted(posts)[:-1]:  # all but the one started last
+            counts[agency_id] -= 1
+    for agency_id, experts in counts.items():
+        row = rows.get(directory.in_force(agency_id, on).pk)
+        if row is not None:
+            row.experts_in_post += experts
+
+
+def _quarters(on: datetime.date) -> list[QuarterRow]:
+    quarters = []
+    year, quarter = FIRST_QUARTER.year, 1
+    while datetime.date(year, 3 * quarter - 2, 1) <= on:
+        last_day = add_months(datetime.date(year, 3 * quarter - 2, 1), 3) - datetime.timedelta(days=1)
+        quarters.append(QuarterRow(year, quarter, min(last_day, on)))
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return quarters
+
+
+def _count_commitments(
+    rows: dict[int, CoverageRow], quarters: list[QuarterRow], directory: AgencyDirectory, on: datetime.date
+) -> None:
+    """States on `on` per agency, and per quarter for the chart, through trainees/commitment_status.
+
+    Query 3 counts every commitment by groups of equal agency and dates; query 4 lists those a
+    departure may have broken, which are taken out of their group and evaluated one by one through
+    commitments.py with their trainee's posts (query 5, none to read when there are none).
+    """
+    by_dates = RetentionCommitment.objects.order_by().values_list("agency_id", "starts_on", "ends_on", "waived_on")
+    groups = Counter({tuple(key): count for *key, count in by_dates.annotate(commitments=Count("pk"))})
+    candidates = list(RetentionCommitment.objects.filter(may_be_broken(on)).order_by().values(*FIELDS))
+    for row in candidates:
+        groups[row["agency_id"], row["starts_on"], row["ends_on"], row["waived_on"]] -= 1
+    per_dates = Counter()
+    for (agency_id, starts_on, ends_on, waived_on), count in groups.items():
+        if count:
+            status = status_by_dates(starts_on=starts_on, ends_on=ends_on, waived_on=waived_on, on=on)
+            _add(rows.get(directory.in_force(agency_id, on).pk), status, ends_on, count)
+            per_dates[starts_on, ends_on, waived_on] += count
+    # The chart needs no agency: each set of dates is followed through the quarters once.
+    for (starts_on, ends_on, waived_on), count in per_dates.items():
+
+        def status_at(day, starts_on=starts_on, ends_on=ends_on, waived_on=waived_on):
+            return status_by_dates(starts_on=starts_on, ends_on=ends_on, waived_on=waived_on, on=day)
+
+        _add_quarters(quarters, status_at, count)
+
+    posts = posts_of({row["trainee_id"] for row in candidates}) if candidates else {}
+    for row in candidates:
+        evaluation = evaluate_on(row, posts.get(row["trainee_id"], []), directory=directory, on=on)
+
+        def status_at(day, row=row, broken_on=evaluation.broken_on):
+            # evaluate() on an earlier day finds the same first breach if it came by then:
+            # a breach depends on the posts, the day only caps the search.
+            if waived_as_of(row["waived_on"], day):
+                return Status.WAIVED
+            if broken_on is not None and broken_on <= day:
+                return Status.BROKEN
+            return status_by_dates(starts_on=row["starts_on"], ends_on=row["ends_on"], waived_on=None, on=day)
+
+        _add(rows.get(directory.in_force(row["agency_id"], on).pk), evaluation.status, row["ends_on"], 1)
+        _add_quarters(quarters, status_at, 1)
+
+
+def _add(row: CoverageRow | None, status: Status, ends_on: datetime.date, count: int) -> None:
+    if row is None:  # an agency outside the rows (not in force on the date, or of another kind)
+        return
+    if status in RUNNING:
+        row.active_commitments += count
+        row.next_end = min(row.next_end or ends_on, ends_on)
+    if status in (*RUNNING, Status.PENDING):
+        row.guaranteed_until = max(row.guaranteed_until or ends_on, ends_on)
+    row.broken += count * (status == Status.BROKEN)
+    row.fulfilled += count * (status == Status.FULFILLED)
+
+
+def _add_quarters(quarters: list[QuarterRow], status_at, count: int) -> None:
+    before = status_at(FIRST_QUARTER - datetime.timedelta(days=1))
+    for quarter in quarters:
+        now = status_at(quarter.ends_on)
+        quarter.active += count * (now in RUNNING)
+        quarter.fulfilled += count * (now == Status.FULFILLED and before != Status.FULFILLED)
+        quarter.broken += count * (now == Status.BROKEN and before != Status.BROKEN)
+        before = now
+
+
+def column_labels() -> dict[str, str]:
+    """Headings of the page's tables, translated once for the page and its row partials."""
+    return {
+        "code": gettext("Code"),
+        "agency": gettext("Agency"),
+        "experts_in_post": gettext("Experts in post"),
+        "active_commitments": gettext("Active commitments"),
+        "broken": gettext("Broken"),
+        "fulfilled": gettext("Fulfilled"),
+        "next_end": gettext("Next commitment end"),
+        "no_expert": gettext("no expert"),
+    }
+
+
+EXPORT_COLUMNS = ("code", "name", "kind", "experts_in_post", "active_commitments", "broken", "fulfilled")
+
+
+def dataset(*, on: datetime.date) -> tablib.Dataset:
+    """The rows of the page, for CSV and XLSX (cells are escaped by egovexperts.imports.exports.render)."""
+    data = tablib.Dataset(headers=list(EXPORT_COLUMNS), title=f"coverage {on:%Y-%m-%d}")
+    for row in coverage(on=on).rows:
+        data.append([getattr(row, column) for column in EXPORT_COLUMNS])
+    return data
