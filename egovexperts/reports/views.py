@@ -91,8 +91,13 @@ def _coverage_html(request, report) -> dict:
     drawn = charts.all_charts(report)
     labels = coverage_report.column_labels()
     kinds = {value: str(label) for value, label in Agency.Kind.choices}
+    agency_url = reverse("reports:agency", args=["slug"]).removesuffix("slug/")  # + each agency's slug
     central, provincial = (
-        render_partial(request, "reports/_coverage_rows.jinja", {"rows": rows, "labels": labels, "kinds": kinds})
+        render_partial(
+            request,
+            "reports/_coverage_rows.jinja",
+            {"rows": rows, "labels": labels, "kinds": kinds, "agency_url": agency_url},
+        )
         for rows in (report.central, report.provincial)
     )
     tiles = {"tiles": drawn["tile_map"].tiles, "size": drawn["tile_map"].size}

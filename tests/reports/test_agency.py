@@ -173,3 +173,9 @@ def test_the_query_count_does_not_grow_with_the_agency(organizer_client, django_
         response = organizer_client.get(_url("tuyen-quang"))
     assert len(response.context["report"].in_post) == size
     assert len(response.context["report"].former) == size
+
+
+def test_the_coverage_page_links_each_agency_to_its_page(organizer_client):
+    html = organizer_client.get(reverse("reports:coverage")).content.decode()
+    assert f'<a href="{_url("tuyen-quang")}" class="agency-link">Tỉnh Tuyên Quang</a>' in html
+    assert f'<a href="{_url("bo-y-te")}" class="agency-link">Bộ Y tế</a>' in html
