@@ -78,6 +78,8 @@ CASES = {
         "day-khong-r.xlsx",
         lambda: workbooks.big_sheet(rows=20_001, columns=24, references=False, varied=True),
     ),
+    "a_million_sheets": ("nhieu-trang.xlsx", workbooks.many_sheets),
+    "two_million_shared_strings": ("nhieu-chuoi.xlsx", workbooks.many_shared_strings),
     "wide_sheet": ("rong.xlsx", workbooks.wide_sheet),
     "huge_dimension": ("vung.xlsx", workbooks.huge_dimension),
     "zip_bomb": ("bom.xlsx", workbooks.zip_bomb),

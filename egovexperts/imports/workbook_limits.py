@@ -32,7 +32,8 @@ library only:
    stands inside a cell: only then are calamine's tags and the pattern's the same.
 
 Every scan stops at the first cell beyond a limit and at MAX_CELLS cells, so a refusal costs at
-most that much parsing.
+most that much parsing. What calamine holds besides the sheet is counted too, by the same kind of
+pattern in every member: shared strings as cells, sheets and defined names up to _MAX_NAMES.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ from django.utils.translation import gettext as _
 _CHUNK = 1 << 20
 _LONGEST_TAG = 1 << 20
 _MAX_MEMBERS = 1000
+# calamine holds every sheet and defined name of workbook.xml, python-calamine lists them: a
+# million of them, 5 MB packed, were 300 MB. Shared strings count as cells (each is a cell's text).
+_MAX_NAMES = 1000
 
 # A tag name may carry a prefix (x:c): calamine compares the part after the first colon.
 _PREFIX = re.compile(rb"(?:[^\s/<>:\"'=]*:)?")
@@ -72,6 +76,8 @@ _ROW_REFERENCE = re.compile(
     rb"(?:" + _OTHER_ATTRIBUTE + rb")*+"
 )
 _PREFIXED_TAG = re.compile(rb"</?[^\s/<>:\"'=!?]+:")
+_SHARED_STRING = re.compile(rb"<" + _PREFIX.pattern + rb"si[\s/>]")
+_NAME = re.compile(rb"<" + _PREFIX.pattern + rb"(?:sheet|definedName)[\s/>]")
 
 
 class _OrderPatterns:
@@ -189,6 +195,7 @@ class _SheetScan:
         self.carry = b""
         self.state = "before"  # then "inside" <sheetData>, then "after" </sheetData>
         self.cells = 0
+        self.names = 0
         self.cells_without_reference = False
         self.in_order = in_order
         if in_order:
@@ -220,6 +227,18 @@ class _SheetScan:
             self._parse(text)
         if any(pattern in text for pattern in _UTF16_SHEET_DATA):
             raise _unreadable()
+        if b":si" in text:
+            self._count(len(_SHARED_STRING.findall(text)))
+        elif b"<si" in text:
+            self._count(_plain_count(text, b"<si"))
+        if b"<sheet" in text or b":sheet" in text or b"definedName" in text:
+            self.names += len(_NAME.findall(text))
+            if self.names > _MAX_NAMES:
+                raise ValidationError(
+                    _("The workbook has more than %(limit)s sheets or names; open it in Excel and save it again.")
+                    % {"limit": f"{_MAX_NAMES:,}"},
+                    code="size",
+                )
         if self.state == "before":
             for found in _tags(_DIMENSION, text):
                 _check_dimension(found.group(1).decode("latin-1"), self.limits)
@@ -357,6 +376,11 @@ def _tags(pattern: re.Pattern, text: bytes, end: bool = False):
         opening = text.rfind(b"</" if end else b"<", 0, found.start())
         if opening != -1 and _PREFIX.fullmatch(text, opening + (2 if end else 1), found.start()):
             yield found
+
+
+def _plain_count(text: bytes, opening: bytes) -> int:
+    """Tags named by `opening` ("<si") without a prefix, counted at bytes speed."""
+    return sum(text.count(opening + end) for end in (b">", b" ", b"/", b"\t", b"\n", b"\r"))
 
 
 def _position(digits: bytes) -> int:

@@ -46,6 +46,8 @@ HOSTILE = {
         "The sheet's used range is A1:XFD1048576; the limit is 20,000 rows below the header and 100 columns.",
     ),
     "too_many_columns": (workbooks.wide_sheet, "The file has data in column ET; the limit is 100 columns (up to CV)."),
+    "a_million_sheets": (workbooks.many_sheets, "The workbook has more than 1,000 sheets or names;"),
+    "two_million_shared_strings": (workbooks.many_shared_strings, "The file has more than 500,000 cells, the limit."),
     "rows_without_references_beyond_the_limit": (
         lambda: workbooks.sdk_like(
             [workbooks.HEADERS, *[[f"a{n}@example.org"] for n in range(20_001)]], references=False

@@ -85,11 +85,14 @@ def workbook(
     opening: str = f'<worksheet xmlns="{MAIN}">',
     closing: str = "</worksheet>",
     prefix: str = "",
+    parts: dict | None = None,
 ) -> bytes:
-    """A minimal package that calamine, openpyxl and Excel open; the sheet XML is written as it comes."""
+    """A minimal package that calamine, openpyxl and Excel open; the sheet XML is written as it comes.
+
+    `parts` replaces parts of the package (workbook.xml...), `members` adds others."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in _PACKAGE.items():
+        for name, text in {**_PACKAGE, **(parts or {})}.items():
             if name == "xl/_rels/workbook.xml.rels" and members:
                 text = text.replace("</Relationships>", _EXTRA_RELATIONSHIPS + "</Relationships>")
             archive.writestr(name, text)
@@ -156,6 +159,22 @@ def big_sheet(rows: int = 200_000, columns: int = 100, references: bool = True, 
 def wide_sheet(columns: int = 150) -> bytes:
     """One data row whose last value is in column `columns` (EW for 153)."""
     return workbook([row(1, HEADERS), row(2, [*ROW, *["x"] * (columns - len(ROW))])])
+
+
+def many_sheets(count: int = 1_000_000) -> bytes:
+    """A workbook.xml naming `count` sheets (all the same part): 5 MB packed for a million."""
+    sheets = "".join(f'<sheet name="S{n}" sheetId="{n + 1}" r:id="rId1"/>' for n in range(count))
+    part = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{MAIN}" xmlns:r="{DOC_RELS}">'
+        f"<sheets>{sheets}</sheets></workbook>"
+    )
+    return workbook(_header_and_row(), parts={"xl/workbook.xml": part})
+
+
+def many_shared_strings(count: int = 2_000_000) -> bytes:
+    """A shared string table of `count` strings no cell uses: 5 MB packed for two million."""
+    items = "".join(f"<si><t>{n}</t></si>" for n in range(count))
+    return workbook(_header_and_row(), members={"xl/sharedStrings.xml": f'<sst xmlns="{MAIN}">{items}</sst>'})
 
 
 def huge_dimension() -> bytes:
