@@ -67,9 +67,14 @@ class AsOf:
         return f"{self.name} · {self.recorded_label}" if self.changed else self.name
 
     def __html__(self) -> SafeString:
+        return self.linked(None)
+
+    def linked(self, href: str | None) -> SafeString:
+        """The same, the name in force a link to `href` (the agency's page) when given."""
+        name = format_html('<a href="{}" class="agency-link">{}</a>', href, self.name) if href else self.name
         if not self.changed:
-            return conditional_escape(self.name)
-        return format_html('{} <small class="muted recorded">· {}</small>', self.name, self.recorded_label)
+            return conditional_escape(name)
+        return format_html('{} <small class="muted recorded">· {}</small>', name, self.recorded_label)
 
     @property
     def html(self) -> SafeString:

@@ -174,3 +174,14 @@ def test_the_kept_directory_is_reloaded_after_an_agency_or_unit_changes(django_a
 def test_an_agency_unknown_to_a_kept_directory_is_read_on_its_own_rather_than_failing(directory):
     agency = Agency.objects.create(slug="new", name_vi="Bộ Mới", short_name="Bộ Mới", kind=Agency.Kind.MINISTRY)
     assert str(directory.as_of(agency.pk)) == "Bộ Mới"
+
+
+def test_the_shown_agency_may_link_to_its_page(directory):
+    after = directory.as_of(Agency.objects.get(slug="ha-giang"), datetime.date(2025, 7, 1))
+    assert after.linked("/a/tuyen-quang/") == (
+        '<a href="/a/tuyen-quang/" class="agency-link">Tuyên Quang</a>'
+        ' <small class="muted recorded">· recorded: Hà Giang</small>'
+    )
+    assert directory.as_of(Agency.objects.get(slug="ha-noi")).linked("/a/<x>/") == (
+        '<a href="/a/&lt;x&gt;/" class="agency-link">Hà Nội</a>'
+    )
