@@ -24,11 +24,14 @@ def dashboard(request):
     version = selectors.dashboard_version()
     # Computed (or read from the cache) only when the page's rendered figures are not cached.
     figures = SimpleLazyObject(lambda: selectors.dashboard(version=version))
-    return render(
-        request,
-        "reports/dashboard.html",
-        {"dashboard": figures, "version": version, "cache_seconds": selectors.CACHE_MINUTES * 60},
-    )
+
+    def cohort_rows():  # called by the template, within its cached part: on a miss only
+        rows = [(cohort, reverse("cohorts:cohort-detail", args=[cohort.pk])) for cohort in figures.cohorts]
+        context = {"cohorts": rows, "empty": _("No cohorts yet.")}
+        return render_partial(request, "reports/_dashboard_cohort_rows.jinja", context)
+
+    context = {"dashboard": figures, "cohort_rows": cohort_rows, "version": version}
+    return render(request, "reports/dashboard.html", {**context, "cache_seconds": selectors.CACHE_MINUTES * 60})
 
 
 # --- Commitment tracker ---------------------------------------------------------------

@@ -109,9 +109,10 @@ def test_dashboard_query_count_does_not_grow(organizer_client, django_assert_max
         for session in sessions[:2]:
             AttendanceFactory(session=session, trainee=enrolment.trainee, status="absent")
     # session, user, groups, trainee of the user; fingerprint; cohorts, next sessions, unrecorded
-    # sessions and their count, enrolments, courses, sessions and attendance of the progress table,
-    # courses, trainee names, commitments with trainees, their posts, agencies
-    with django_assert_max_num_queries(19):
+    # sessions and their count, courses; the attendance figures' marks, enrolments, courses,
+    # sessions and attendance of the progress table; trainee names; agencies, commitments with
+    # trainees, their posts; posts held today, those of trainees with a closed one (coverage line)
+    with django_assert_max_num_queries(21):
         response = organizer_client.get(reverse("reports:dashboard"))
     assert response.status_code == 200
     # Cached: the fingerprint only.
@@ -150,3 +151,18 @@ def test_dashboard_page_is_cached_per_language(organizer_client):
     assert "<h2>Cohorts</h2>" in organizer_client.get(url, headers={"accept-language": "en"}).text
     assert "<h2>Khóa</h2>" in organizer_client.get(url, headers={"accept-language": "vi"}).text
     assert "<h2>Cohorts</h2>" in organizer_client.get(url, headers={"accept-language": "en"}).text
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 4, 3, tzinfo=datetime.UTC), tick=False)
+def test_dashboard_says_how_many_provinces_and_ministries_have_an_expert_in_post_today(organizer_client):
+    # Recorded at Hà Giang and at Bộ TT&TT: in post today at Tuyên Quang and Bộ KH&CN, which took them over.
+    for slug in ("ha-giang", "tuyen-quang", "ha-noi", "bo-thong-tin-va-truyen-thong"):
+        AssignmentFactory(agency=agency(slug), starts_on=datetime.date(2019, 1, 1))
+    left = AssignmentFactory(agency=agency("bo-y-te"), starts_on=datetime.date(2019, 1, 1))
+    left.ends_on = datetime.date(2026, 1, 1)
+    left.save()
+
+    html = organizer_client.get(reverse("reports:dashboard")).text
+
+    line = "2 of 34 provinces and 1 of 17 ministries and ministry-level agencies have an expert in post today"
+    assert f'<a href="{reverse("reports:coverage")}">{line}</a>' in html
