@@ -3,6 +3,12 @@
 Every person is fictional (emails at example.org); agencies, merges and dates are real.
 Dates of sessions still to come and of commitments still running are set relative to the
 day of seeding, so a fresh demo always has something upcoming, ending soon and active.
+
+The coverage page tells a story on any day the demo is seeded: posts stay recorded at the
+provinces merged on 1 July 2025 (they count for the provinces that took them over); a few
+agencies lost their only expert in the past year (LOST_THEIR_EXPERT); one province never had one
+(NEVER_NOMINATED); and one agency's last running commitment ends within six months
+(LOSING_GUARANTEE). tests/test_seeds.py checks the story through the coverage report.
 """
 
 import datetime
@@ -49,7 +55,19 @@ TWICE = {
     "can-tho",
     "quang-ninh",
     "thua-thien-hue",
+    "nghe-an",  # the seat Lai Châu never took
 }
+# A province that never nominated anyone: no post was ever recorded there or at a predecessor.
+NEVER_NOMINATED = "lai-chau"
+# Agencies of one trainee who left in the year before the seeding, with nobody replacing them:
+# (slug, days before the seeding, where they went; None: retired).
+LOST_THEIR_EXPERT = (
+    ("bo-ngoai-giao", 150, "van-phong-chinh-phu"),
+    ("cao-bang", 60, None),
+    ("dien-bien", 240, "ha-noi"),
+)
+# The agency whose only running commitment (a renewal) ends 45 days after the seeding.
+LOSING_GUARANTEE = "lang-son"
 
 
 @dataclass(frozen=True)
@@ -127,7 +145,7 @@ class _Seeder:
 
     def nominating_agencies(self) -> list[Agency]:
         """As of 2020: every ministry and all 63 provinces, 15 of them twice: 100 seats."""
-        in_2020 = [a for a in self.agencies.values() if a.is_in_force(COHORT_START)]
+        in_2020 = [a for a in self.agencies.values() if a.is_in_force(COHORT_START) and a.slug != NEVER_NOMINATED]
         ministries = sorted((a for a in in_2020 if not a.is_provincial), key=lambda a: a.slug)
         provinces = sorted((a for a in in_2020 if a.is_provincial), key=lambda a: a.code)
         seats = [a for a in ministries + provinces for _ in range(2 if a.slug in TWICE else 1)]
@@ -413,20 +431,26 @@ class _Seeder:
                 position=position,
                 reason=Assignment.Reason.PROMOTED,
             )
-        # Agencies renewed the commitment for the programme's second phase: some end soon.
-        renewing = [trainee for trainee in t if trainee.enrolments.get().nominated_by.slug in ("ha-giang", "bo-y-te")]
-        for index, trainee in enumerate(renewing + t[30:50]):
-            if trainee == t[40]:
+        # Agencies renewed the commitment for the programme's second phase. Two renewals end 45
+        # days after the seeding: one of Bộ Y tế's two (the other runs on) and Lạng Sơn's only one.
+        leaving = {slug for slug, _days, _target in LOST_THEIR_EXPERT}
+        nominated = {trainee.pk: trainee.enrolments.get().nominated_by.slug for trainee in t}
+        renewing = [trainee for trainee in t if nominated[trainee.pk] in ("ha-giang", "bo-y-te", LOSING_GUARANTEE)]
+        renewing += [trainee for trainee in t[30:50] if trainee not in renewing]
+        soon = {next(trainee for trainee in renewing if nominated[trainee.pk] == "bo-y-te").pk}
+        soon |= {trainee.pk for trainee in renewing if nominated[trainee.pk] == LOSING_GUARANTEE}
+        for trainee in renewing:
+            if trainee == t[40] or nominated[trainee.pk] in leaving:
                 continue
             post = trainee.assignments.get(ends_on__isnull=True)
-            start = (
-                self.today - datetime.timedelta(days=3 * 365 - 45)
-                if index % 4 == 0
-                else self.today - datetime.timedelta(days=400)
-            )
+            days = 3 * 365 - 45 if trainee.pk in soon else 400
             RetentionCommitment.objects.create(
-                trainee=trainee, agency=post.agency, starts_on=start, document_ref="Cam kết gia hạn giai đoạn 2"
+                trainee=trainee,
+                agency=post.agency,
+                starts_on=self.today - datetime.timedelta(days=days),
+                document_ref="Cam kết gia hạn giai đoạn 2",
             )
+        self.lost_experts(nominated)
         # Replacement trainees joined in 2022 for the seats of those who left.
         for index, (seat, day) in enumerate(((t[5], d(2022, 1, 10)), (t[40], d(2022, 6, 1))), start=101):
             agency = seat.enrolments.get().nominated_by
@@ -446,6 +470,24 @@ class _Seeder:
                 trainee=newcomer, agency=agency, starts_on=day, document_ref=f"Công văn số {index}/CK-CPĐT"
             )
             Enrolment.objects.create(cohort=self.cohort, trainee=newcomer, nominated_by=agency, enrolled_on=day)
+
+    def lost_experts(self, nominated: dict[int, str]) -> None:
+        """The only expert of a few agencies left in the year before the seeding, long after their
+        2020 commitment was fulfilled, and nobody took their place."""
+        for slug, days, target in LOST_THEIR_EXPERT:
+            trainee = next(trainee for trainee in self.trainees if nominated[trainee.pk] == slug)
+            day = self.today - datetime.timedelta(days=days)
+            if target is None:
+                trainee_services.end_assignment(trainee, ends_on=day, reason=Assignment.Reason.RETIRED)
+                withdraw_enrolment(trainee.enrolments.get(), on=day, reason="Nghỉ hưu theo chế độ")
+                continue
+            trainee_services.record_assignment(
+                trainee,
+                agency=self.agencies[target],
+                starts_on=day + datetime.timedelta(days=1),
+                position="Phó Chánh Văn phòng" if target.startswith("van-phong") else "Phó Giám đốc Sở",
+                reason=Assignment.Reason.TRANSFERRED,
+            )
 
     def accounts(self) -> None:
         """A few trainees of merged provinces and ministries can sign in to the demo."""

@@ -71,3 +71,32 @@ def test_scale_data_has_the_asked_sizes(capsys):
     assert Attendance.objects.count() == 20 * 100  # every member of the cohort, for every held session
     assert Assignment.objects.count() == 300
     assert "300 trainees" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("later", [False, True], ids=["today", "in-2031"])
+def test_the_demo_tells_the_coverage_story_on_the_day_it_is_seeded(later):
+    import time_machine
+    from django.utils import timezone
+
+    from egovexperts.reports.coverage import coverage
+    from trainees.agencies import AgencyDirectory
+
+    moment = datetime.datetime(2031, 5, 20, 9, tzinfo=datetime.UTC) if later else timezone.now()
+    with time_machine.travel(moment, tick=False):
+        demo.seed()
+        today = timezone.localdate()
+        report = coverage(on=today)
+    # Posts stay recorded at the provinces merged on 1 July 2025; they count for their successors.
+    merged = Assignment.objects.filter(ends_on__isnull=True, agency__valid_to=datetime.date(2025, 6, 30))
+    assert merged.count() >= 20
+    # A few agencies lost their only expert; one province never had one.
+    lost = {slug for slug, _days, _target in demo.LOST_THEIR_EXPERT}
+    assert {row.agency.slug for row in report.uncovered} == lost | {demo.NEVER_NOMINATED}
+    assert all(Assignment.objects.filter(agency__slug=slug).exists() for slug in lost)
+    never = AgencyDirectory.load().lineage(Agency.objects.get(slug=demo.NEVER_NOMINATED))
+    assert not Assignment.objects.filter(agency__in=never).exists()
+    # One agency's last guarantee ends within six months.
+    [(losing, days)] = report.losing_guarantee
+    assert losing.agency.slug == demo.LOSING_GUARANTEE and 40 <= days <= 50
+    # Before the departures, only the province that never nominated anyone had no expert.
+    assert [row.agency.slug for row in coverage(on=datetime.date(2021, 12, 31)).uncovered] == [demo.NEVER_NOMINATED]
