@@ -30,6 +30,7 @@ ENTRIES = {
 PAGES = [
     ("reports:commitment*", "commitments"),
     ("reports:coverage*", "coverage"),
+    ("reports:agency", "coverage"),  # reached from the coverage tables
     ("reports:*", "dashboard"),
     ("courses:*", "curriculum"),
     ("portal:library", "library"),

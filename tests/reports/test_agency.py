@@ -179,3 +179,8 @@ def test_the_coverage_page_links_each_agency_to_its_page(organizer_client):
     html = organizer_client.get(reverse("reports:coverage")).content.decode()
     assert f'<a href="{_url("tuyen-quang")}" class="agency-link">Tỉnh Tuyên Quang</a>' in html
     assert f'<a href="{_url("bo-y-te")}" class="agency-link">Bộ Y tế</a>' in html
+
+
+def test_the_agency_page_marks_the_coverage_entry_of_the_menu(organizer_client):
+    html = organizer_client.get(_url("tuyen-quang")).content.decode()
+    assert f'<a href="{reverse("reports:coverage")}" aria-current="true">' in html
