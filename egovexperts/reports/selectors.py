@@ -126,6 +126,9 @@ def _commitments(today: datetime.date, directory: AgencyDirectory | None = None)
     ending = [c for c in evaluated if c.evaluation.status == CommitmentStatus.ENDING_SOON]
     broken = [c for c in evaluated if c.evaluation.status == CommitmentStatus.BROKEN]
     broken.sort(key=lambda c: c.evaluation.broken_on, reverse=True)
+    agencies = directory or AgencyDirectory.cached()
+    for commitment in ending + broken:  # the committing agency as of today, as every page shows it
+        commitment.agency_as_of = agencies.as_of(commitment.agency_id, today)
     return ending, broken
 
 

@@ -166,3 +166,12 @@ def test_dashboard_says_how_many_provinces_and_ministries_have_an_expert_in_post
 
     line = "2 of 34 provinces and 1 of 17 ministries and ministry-level agencies have an expert in post today"
     assert f'<a href="{reverse("reports:coverage")}">{line}</a>' in html
+
+
+def test_dashboard_lists_name_the_committing_agency_in_force_today_beside_the_recorded_one(organizer_client):
+    today = timezone.localdate()
+    ending = CommitmentFactory(agency=agency("ha-giang"), starts_on=today - datetime.timedelta(days=3 * 365 - 30))
+    AssignmentFactory(trainee=ending.trainee, agency=agency("ha-giang"), starts_on=datetime.date(2010, 1, 1))
+    html = organizer_client.get(reverse("reports:dashboard")).content.decode()
+    section = html[html.index('id="commitments-ending"') : html.index('id="commitments-broken"')]
+    assert 'Tuyên Quang <small class="muted recorded">· recorded: Hà Giang</small>' in section
