@@ -25,7 +25,8 @@ def _production_env(**extra):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "TRUSTED_PROXY_COUNT"}
+        # The browser tests allow async-unsafe calls in this process; a deployment never does.
+        if key not in {"SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "TRUSTED_PROXY_COUNT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(
         DEBUG="false",
