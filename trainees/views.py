@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from egovexperts.permissions import organizer_required
 from egovexperts.templating import render_partial
 
+from .agencies import AgencyDirectory
 from .filters import directory, directory_page, filter_selects
 from .forms import PostChangeForm, breach_token
 from .models import PostChangeRequest, Trainee
@@ -55,7 +56,9 @@ def trainee_post_change(request, pk):
     """Record a new post. A change that breaks a commitment is saved only once the organizer has
     seen the breach and ticked its confirmation (the token of the breaches shown, see breach_token)."""
     trainee = get_object_or_404(Trainee.objects.with_current_post(), pk=pk)
-    form = PostChangeForm(request.POST or None, initial={"agency": trainee.current_agency_id})
+    agencies = AgencyDirectory.cached()
+    current = agencies.as_of(trainee.current_agency_id)  # today's agency, the recorded one beside it
+    form = PostChangeForm(request.POST or None, initial={"agency": current.agency.pk if current else None})
     effects = _effects(trainee, form)
     token = breach_token(effects)
     if request.method == "POST" and form.is_valid() and form.cleaned_data["confirm"] == token:
@@ -67,7 +70,8 @@ def trainee_post_change(request, pk):
             messages.success(request, _("The new post is recorded."))
             return redirect("trainees:trainee-detail", pk=trainee.pk)
     pending = PostChangeRequest.objects.filter(trainee=trainee, status=PostChangeRequest.Status.PENDING)
-    context = {"trainee": trainee, "form": form, "effects": effects, "token": token, "pending": pending}
+    context = {"trainee": trainee, "current": current, "form": form, "effects": effects, "token": token}
+    context["pending"] = pending
     return render(request, "trainees/trainee_post_change.html", context)
 
 

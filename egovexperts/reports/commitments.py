@@ -470,7 +470,7 @@ def table_context(tracker: Tracker) -> dict:
             "previous": gettext("Previous"),
             "next": gettext("Next"),
             "actions": gettext("Actions"),
-            "broken_on": gettext("broken on"),
+            "broken_on": gettext("since"),
             "waive": gettext("Waive"),
             "none": gettext("No commitment matches."),
         },
