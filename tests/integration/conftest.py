@@ -53,13 +53,15 @@ def wait_until(condition, *, timeout: float = 30, message: str = "condition not 
 
 
 class Hold:
-    """A message the sink keeps waiting in DATA until released, then refuses (451)."""
+    """A message the sink keeps waiting in DATA until released: then refused (451), or accepted."""
 
     def __init__(self):
         self.reached = threading.Event()
         self.released = threading.Event()
+        self.accepted = False
 
-    def release(self):
+    def release(self, *, accept: bool = False):
+        self.accepted = accept
         self.released.set()
 
 
@@ -80,7 +82,8 @@ class Sink:
         if hold is not None:
             hold.reached.set()
             await asyncio.get_running_loop().run_in_executor(None, hold.released.wait)
-            return "451 4.3.0 Not accepted, try again later"
+            if not hold.accepted:
+                return "451 4.3.0 Not accepted, try again later"
         self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -234,6 +237,14 @@ class Clock:
         if offset:
             self._traveller = time_machine.travel(time.time() + offset, tick=True)
             self._traveller.start()
+            time.time()  # the clock ticks from its first reading: read it now
+
+    def workers_answer(self) -> bool:
+        """Whether every worker of the test answers (a ping expires by this process's clock)."""
+        try:
+            return len(celery_app.control.ping(destination=self.workers, timeout=0.5)) == len(self.workers)
+        except Exception:  # the broker is not there yet
+            return False
 
     def _stop(self):
         if self._traveller is not None:

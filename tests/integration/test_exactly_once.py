@@ -8,18 +8,27 @@ Redis of its own, which it may kill, and a queue of its own.
 
 import datetime
 import signal
+import subprocess
+import sys
 from collections import Counter
+from subprocess import PIPE, STDOUT
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
-from egovexperts.notifications import delivery, outbox, services
+from egovexperts.notifications import delivery, outbox, planning, services
 from egovexperts.notifications.models import OutboundMessage
 from egovexperts.notifications.tasks import deliver_due_messages
+from egovexperts.workdays import VIETNAM
+from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 
-from .conftest import wait_until
+from .conftest import ROOT, service_env, wait_until
 
 Status = OutboundMessage.Status
+# A Wednesday far from any holiday, in working hours: the 7-day reminders of a session on
+# 10 March at 08:30 fall due at 08:30 on 3 March.
+SESSION_START = datetime.datetime(2027, 3, 10, 8, 30, tzinfo=VIETNAM)
+REMINDERS_DUE = SESSION_START - datetime.timedelta(days=7)
 
 
 @pytest.fixture
@@ -39,6 +48,20 @@ def queue_messages(recipients, kind="session_changed"):
             )
             for recipient in recipients
         )
+
+
+def session_with_trainees(count: int) -> list[str]:
+    """A session with `count` trainees enrolled, whose 7-day reminders fall due at REMINDERS_DUE."""
+    course = CourseFactory(title="Kiến trúc Chính phủ điện tử")
+    SessionFactory(course=course, starts_at=SESSION_START, ends_at=SESSION_START + datetime.timedelta(hours=3))
+    recipients = [f"hoc-vien{n}@example.org" for n in range(count)]
+    for recipient in recipients:
+        EnrolmentFactory(cohort=course.cohort, trainee__email=recipient)
+    return recipients
+
+
+def outbox_recipients() -> Counter:
+    return Counter(OutboundMessage.objects.values_list("recipient", flat=True))
 
 
 def statuses() -> Counter:
@@ -132,3 +155,72 @@ def test_the_smtp_server_down_means_retries_with_backoff_then_failed_then_resent
         assert services.retry_failed() == 0  # a second click writes nothing
     assert sweep() == "nothing due (0 re-queued)"
     assert smtp_sink.recipients() == Counter(recipients)
+
+
+def test_redis_stopped_while_reminders_are_planned_then_started_loses_nothing(
+    private_redis, start_worker, smtp_sink, clock
+):
+    trainees = session_with_trainees(8)
+    clock.move_to(REMINDERS_DUE + datetime.timedelta(minutes=1))
+    start_worker()
+    notices = [f"organizer{n}@example.org" for n in range(4)]
+    held = smtp_sink.hold(2)
+    queue_messages(notices)  # Redis dies while the worker is sending this batch
+    assert held.reached.wait(30), "the worker did not start the batch"
+    private_redis.stop()  # every task it held is gone with it
+    held.release(accept=True)
+    wait_until(lambda: statuses() == {Status.SENT: 4}, message="the batch did not finish without Redis")
+
+    result = planning.plan()  # its kick to the worker fails: the plan is written all the same
+    assert result.counts.get("session_reminder") == 8
+    assert OutboundMessage.objects.filter(kind="session_reminder", status=Status.QUEUED).count() == 8
+
+    private_redis.start()  # on the same port, empty
+    wait_until(lambda: clock.workers_answer(), timeout=60, message="the worker did not reconnect")
+    assert statuses() == {Status.SENT: 4, Status.QUEUED: 8}  # the kick was lost with Redis
+    assert sweep() == "delivery started (0 re-queued)"  # the beat's next tick
+    assert_each_arrived_once(smtp_sink, notices + trainees)
+
+
+def test_two_beat_processes_planning_at_the_same_instant_write_and_send_each_reminder_once(
+    worker, worker_queue, smtp_sink, clock
+):
+    trainees = session_with_trainees(20)
+    clock.move_to(REMINDERS_DUE + datetime.timedelta(minutes=1))
+    worker()
+    env = service_env(worker_queue, clock)
+    # A beat process as `manage.py plan_reminders` runs, on the test's clock.
+    command = "import django, tests.integration.worker; django.setup(); "
+    command += "from django.core.management import call_command; call_command('plan_reminders')"
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Both processes read that nothing is queued, then wait here to insert: released
+            # together, their inserts of the same rows race.
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {OutboundMessage._meta.db_table} IN EXCLUSIVE MODE")
+        beats = [
+            subprocess.Popen([sys.executable, "-c", command], cwd=ROOT, env=env, stdout=PIPE, stderr=STDOUT)
+            for _ in range(2)
+        ]
+        if connection.vendor == "postgresql":
+            wait_until(
+                lambda: inserts_waiting() == 2 or any(beat.poll() is not None for beat in beats),
+                timeout=60,
+                message="the planners did not both reach the insert",
+            )
+    outputs = [beat.communicate(timeout=60)[0].decode() for beat in beats]
+    assert [beat.returncode for beat in beats] == [0, 0], outputs
+    assert all("session_reminder: 20" in output for output in outputs), outputs
+    assert OutboundMessage.objects.filter(kind="session_reminder").count() == 20
+    assert outbox_recipients() == Counter(trainees)
+    assert_each_arrived_once(smtp_sink, trainees)
+
+
+def inserts_waiting() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else read once per transaction
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO %%notifications_outboundmessage%%'"
+        )
+        return cursor.fetchone()[0]

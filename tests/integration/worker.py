@@ -29,6 +29,7 @@ def move_clock(offset: float) -> None:
     if offset:
         _traveller = time_machine.travel(time.time() + offset, tick=True)
         _traveller.start()
+        time.time()  # the clock ticks from its first reading: read it now, not when a task first asks
 
 
 @control_command(args=[("offset", float)], signature="<seconds>")
