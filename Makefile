@@ -24,7 +24,7 @@ run: setup
 	@$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "egovexperts is running at http://localhost:$(PORT)/  (Ctrl-C to stop)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A egovexperts worker --beat --pool=solo --loglevel=WARNING \
 		--schedule=var/celerybeat-schedule & \
 	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
