@@ -73,6 +73,29 @@ def _after_changes(client, url: str, session, count: int = 15) -> list[float]:
     return timings
 
 
+def _agency_page() -> dict[str, str]:
+    """The agency pages of a typical agency in force (the median number of posts recorded at it
+    and its predecessors) and of the heaviest one. A real agency has a handful of experts; the
+    scale data gives each about a hundred, spread over every cohort."""
+    from collections import Counter
+
+    from trainees.agencies import AgencyDirectory
+    from trainees.models import Assignment
+
+    directory = AgencyDirectory.load()
+    posts = Counter(Assignment.objects.values_list("agency_id", flat=True))
+    weight = {
+        agency.pk: sum(posts[member.pk] for member in directory.lineage(agency))
+        for agency in directory.agencies_in_force()
+    }
+    ranked = sorted(weight, key=lambda pk: (weight[pk], pk))
+    chosen = [directory.by_id[ranked[len(ranked) // 2]], directory.by_id[ranked[-1]]]
+    return {
+        f"agency page ({agency.short_name}, {weight[agency.pk]} posts)": f"/reports/agencies/{agency.slug}/"
+        for agency in chosen
+    }
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=40)
@@ -112,6 +135,7 @@ def main():
             "commitment tracker, first page": "/reports/commitments/",
             "coverage today": "/reports/coverage/",
             "coverage on 31/12/2021 (63 provinces)": "/reports/coverage/?on=2021-12-31",
+            **_agency_page(),
         }
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
         counts = (Trainee.objects.count(), Session.objects.count(), Attendance.objects.count())

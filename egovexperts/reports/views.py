@@ -135,4 +135,4 @@ def coverage_export(request, fmt):
 @organizer_required
 def agency(request, slug):
     report = agency_report.agency_report(slug=slug)
-    return render(request, "reports/agency.html", {"report": report})
+    return render(request, "reports/agency.html", {"report": report, **agency_report.rows_html(request, report)})
