@@ -17,6 +17,14 @@ and prints for each size:
   under 1 s);
 - the same window planned again without the mark of the first run: every message is found
   again and none is written, which is what the outbox's unique key alone saves.
+
+Delivery (--delivery, needs REDIS_URL): on the 10,000-trainee database, the same planning run is
+committed (its messages made due now), then 2 Celery worker processes (`--pool=solo`, a queue of
+the run's own) deliver them through Redis to an aiosmtpd sink on loopback in this process, as
+the beat's sweep starts them. Prints messages per second from the sweep to the last message the
+sink accepted (target: >= 200/s), and checks each message arrived exactly once; the run's rows
+are deleted afterwards. --per-message hands out one task per message instead, each opening its
+own SMTP connection: the path every message took before batches.
 """
 
 import argparse
@@ -31,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/egov_bench_reminders_")
 SIZES = (1_000, 10_000)
 PLANNING_TARGET_S, SECOND_RUN_TARGET_S = 5.0, 1.0
+DELIVERY_TARGET = 200  # messages per second with 2 worker processes
 
 
 def main():
@@ -38,6 +47,8 @@ def main():
     parser.add_argument("--trainees", type=int, help="one size only, in this process (the default runs each size)")
     parser.add_argument("--fresh", action="store_true", help="drop and build the databases again")
     parser.add_argument("--delivery", action="store_true", help="measure delivery instead of planning")
+    parser.add_argument("--per-message", action="store_true", help="delivery: one task per message")
+    parser.add_argument("--workers", type=int, default=2, help="delivery: worker processes")
     args = parser.parse_args()
     if args.delivery:
         delivery_throughput(args)
@@ -186,9 +197,141 @@ def summary(results: list[dict]) -> None:
 
 
 def delivery_throughput(args) -> None:
-    """Delivery of 10,000 messages to a loopback SMTP sink with 2 worker processes, printed as
-    messages per second (target >= 200/s). Left for the delivery half of this benchmark."""
-    raise SystemExit("The delivery benchmark is not written yet.")
+    """Delivery of the planned messages (>= 10,000) to a loopback SMTP sink by worker processes,
+    printed as messages per second (target >= 200/s)."""
+    import datetime
+
+    if not os.environ.get("REDIS_URL"):
+        raise SystemExit("--delivery needs REDIS_URL: the workers take their tasks from Redis")
+    size = args.trainees or SIZES[-1]
+    os.environ["DATABASE_URL"] = f"{POSTGRES_URL}{size}"
+    prepare(size, fresh=args.fresh)
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from courses.models import Session
+    from egovexperts.notifications import planning
+    from egovexperts.notifications.models import OutboundMessage, PlanningMark
+
+    pending = OutboundMessage.objects.filter(status__in=["queued", "sending"])
+    if left := pending.count():
+        print(f"[deleting {left:,} messages an interrupted run left queued]")
+        pending.delete()
+    first = Session.objects.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
+    if first is None:
+        raise SystemExit("No session to come in the scale data: run again with --fresh.")
+    mark = PlanningMark.last_planned()
+    last_id = OutboundMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with transaction.atomic():
+        PlanningMark.objects.all().delete()
+        plan = planning.plan(at=first.starts_at - datetime.timedelta(days=7, minutes=-1))
+        mine = OutboundMessage.objects.filter(pk__gt=last_id)
+        mine.update(due_at=timezone.now())  # those quiet hours held are due now too
+    try:
+        kinds = ", ".join(f"{kind} {count:,}" for kind, count in sorted(plan.counts.items()))
+        print(f"== delivery ({connection.vendor} {connection.settings_dict['NAME']}, Redis, SMTP sink on loopback)")
+        print(f"planned and committed: {plan.written:,} messages ({kinds})")
+        _deliver(mine, workers=args.workers, per_message=args.per_message)
+    finally:
+        mine.delete()
+        PlanningMark.objects.all().delete()
+        if mark is not None:
+            PlanningMark.planned(until=mark)
+
+
+class CountingSink:
+    """Counts the recipients of the messages it accepts, parsing nothing, so as not to be the bottleneck."""
+
+    def __init__(self):
+        import collections
+        import threading
+
+        self.recipients = collections.Counter()
+        self.total = 0
+        self.last_at = None
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.recipients.update(envelope.rcpt_tos)
+            self.total += 1
+            self.last_at = time.perf_counter()
+        return "250 OK"
+
+
+def _deliver(messages, *, workers: int, per_message: bool) -> None:
+    import collections
+    import socket
+    import uuid
+
+    from aiosmtpd.controller import Controller
+
+    from egovexperts.celery_app import app
+    from egovexperts.notifications import delivery
+    from egovexperts.notifications.tasks import deliver_due_messages, deliver_message
+
+    expected = collections.Counter(messages.values_list("recipient", flat=True))
+    count = sum(expected.values())
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    app.conf.task_default_queue = queue
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = CountingSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    env = {
+        **os.environ,
+        "CELERY_QUEUE": queue,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+    }
+    names = [f"{queue}-{n}@{socket.gethostname()}" for n in range(workers)]
+    options = ["--pool=solo", "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"]
+    pool = [
+        subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "egovexperts", "worker", *options, "-Q", queue, "-n", name],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=None if os.environ.get("BENCH_VERBOSE") else subprocess.DEVNULL,
+        )
+        for name in names
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while len(app.control.ping(destination=names, timeout=0.5)) < workers:
+            if time.monotonic() > deadline or any(worker.poll() is not None for worker in pool):
+                raise SystemExit("the workers did not start (BENCH_VERBOSE=1 shows why)")
+        if per_message:
+            path = "one task and one SMTP connection per message"
+        else:
+            path = f"the sweep's batches of {delivery.BATCH_SIZE}, one SMTP connection each"
+        print(f"{workers} worker processes, {path}")
+        started = time.perf_counter()
+        if per_message:
+            for message_id in messages.values_list("pk", flat=True):
+                deliver_message.delay(message_id)
+        else:
+            deliver_due_messages.delay()  # the beat's sweep
+        deadline = time.monotonic() + max(120, count / 20)
+        while sink.total < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        elapsed = (sink.last_at or time.perf_counter()) - started
+    finally:
+        for worker in pool:
+            worker.terminate()
+        for worker in pool:
+            worker.wait(timeout=30)
+        controller.stop()
+    rate = sink.total / elapsed
+    missing = sum((expected - sink.recipients).values())
+    twice = sum((sink.recipients - expected).values())
+    statuses = dict(collections.Counter(messages.values_list("status", flat=True)))
+    print(f"delivered {sink.total:,} in {elapsed:.2f} s: {rate:,.0f} messages/s")
+    print(f"exactly once: {missing} missing, {twice} received twice; outbox rows by status: {statuses}")
+    print(f"target: >= {DELIVERY_TARGET}/s with {workers} workers -> {'met' if rate >= DELIVERY_TARGET else 'NOT met'}")
 
 
 if __name__ == "__main__":
