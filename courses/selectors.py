@@ -173,14 +173,14 @@ def attendance_grid(session: Session, *, trainee_id: int | None = None) -> list[
     agencies, kept per process, are resolved in Python: AgencyDirectory.cached)."""
     values = {"session": session.pk, "cohort": session.course.cohort_id, "day": rules.day_of(session.starts_at)}
     people = _GRID.rows(**values) if trainee_id is None else _GRID_ROW.rows(**values, trainee=trainee_id)
-    agencies = AgencyDirectory.cached()
+    agencies, today = AgencyDirectory.cached(), timezone.localdate()
     prefix = reverse("courses:attendance-record", args=[session.pk, 0]).removesuffix("0/")
     labels = {value: str(label) for value, label in Attendance.Status.choices}  # translated once
     return [
         GridRow(
             pk,
             name,
-            agencies.as_of(agency_id) or "",
+            agencies.as_of(agency_id, today) or "",
             status or "",
             labels.get(status, ""),
             note or "",

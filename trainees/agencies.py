@@ -102,6 +102,8 @@ def _keys(text: str) -> set[str]:
 class AgencyDirectory:
     def __init__(self, agencies: Iterable[Agency]):
         self.by_id: dict[int, Agency] = {agency.pk: agency for agency in agencies}
+        # as_of() answers, which lists ask for once per row: (agency id, date, name field) -> AsOf.
+        self._shown: dict[tuple, AsOf] = {}
 
     @cached_property
     def _by_key(self) -> dict[str, list[Agency]]:
@@ -156,10 +158,16 @@ class AgencyDirectory:
         `name` is the field shown: "short_name" in lists, "name_vi" where there is room."""
         if agency is None:
             return None
-        recorded = self._known(agency if isinstance(agency, int) else agency.pk)
-        current = self.in_force(recorded, on)
-        changed = current.pk != recorded.pk
-        return AsOf(getattr(current, name), getattr(recorded, name), changed, current)
+        agency_id = agency if isinstance(agency, int) else agency.pk
+        on = on or timezone.localdate()  # pages with many rows pass it: the zone lookup costs more
+        shown = self._shown.get((agency_id, on, name))
+        if shown is None:
+            recorded = self._known(agency_id)
+            current = self.in_force(recorded, on)
+            shown = AsOf(getattr(current, name), getattr(recorded, name), current.pk != recorded.pk, current)
+            if recorded.pk in self.by_id:
+                self._shown[(agency_id, on, name)] = shown
+        return shown
 
     def unit_as_of(self, unit_id: int | None, name: str | None, on: datetime.date | None = None):
         """The same for a unit recorded as (`unit_id`, `name`): units follow their successors too."""
@@ -301,6 +309,7 @@ def show_current_posts(trainees: Iterable, *, directory: AgencyDirectory | None 
     """Set `agency_as_of` and `unit_as_of` (AsOf, or None without a post) on trainees annotated
     by Trainee.objects.with_current_post(): what a page of the date `on` (default today) shows."""
     directory = directory or AgencyDirectory.cached()
+    on = on or timezone.localdate()
     for trainee in trainees:
         trainee.agency_as_of = directory.as_of(trainee.current_agency_id, on)
         trainee.unit_as_of = directory.unit_as_of(trainee.current_unit_id, trainee.current_unit_name, on)

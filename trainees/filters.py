@@ -170,7 +170,7 @@ def directory_page(filterset: TraineeFilter, number, *, per_page: int = 50) -> P
             "enrolments__cohort__name",
         )
     )
-    agencies = filterset.directory
+    agencies, today = filterset.directory, timezone.localdate()
     latest = {}
     for pk, *columns in details:
         latest.setdefault(pk, columns)
@@ -185,8 +185,8 @@ def directory_page(filterset: TraineeFilter, number, *, per_page: int = 50) -> P
                 full_name=full_name,
                 email=email,
                 current_position=position,
-                unit=agencies.unit_as_of(unit_id, unit_name),
-                agency=agencies.as_of(agency_id),
+                unit=agencies.unit_as_of(unit_id, unit_name, today),
+                agency=agencies.as_of(agency_id, today),
                 cohort_name=cohort_name or "",
                 enrolment_status=status or "",
                 enrolment_label=labels.get(status, ""),
