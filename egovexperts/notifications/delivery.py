@@ -88,8 +88,9 @@ def claim_next() -> OutboundMessage | None:
     return next(iter(OutboundMessage.objects.raw(sql, [sending, now, queued, now, queued])), None)
 
 
-def deliver_due(*, limit: int = BATCH_SIZE, more: Callable[[], object] | None = None) -> str:
-    """Claim and send due messages one after the other, up to `limit`, over one SMTP connection.
+def deliver_due(*, limit: int | None = None, more: Callable[[], object] | None = None) -> str:
+    """Claim and send due messages one after the other, up to `limit` (BATCH_SIZE), over one
+    SMTP connection.
 
     `more` is called once the first message is claimed: the task queues another batch then, so
     that every free worker joins in while due messages remain, and the chain ends with the
@@ -99,7 +100,7 @@ def deliver_due(*, limit: int = BATCH_SIZE, more: Callable[[], object] | None = 
     mailer = get_connection()
     try:
         with _quick_commits():
-            for _ in range(limit):
+            for _ in range(limit or BATCH_SIZE):
                 message = claim_next()
                 if message is None:
                     break

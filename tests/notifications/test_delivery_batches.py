@@ -151,3 +151,20 @@ def test_workers_claiming_at_the_same_moment_never_take_the_same_message():
     assert len(every) == len(set(every)) == 200
     assert sum(1 for mine in claimed if mine) > 1  # they did claim side by side
     assert set(OutboundMessage.objects.values_list("attempts", flat=True)) == {1}
+
+
+@pytest.fixture
+def eager():
+    from egovexperts.celery_app import app
+
+    previous, app.conf.task_always_eager = app.conf.task_always_eager, True
+    yield
+    app.conf.task_always_eager = previous
+
+
+def test_in_eager_mode_the_sweep_sends_every_batch_one_after_the_other(eager, monkeypatch):
+    monkeypatch.setattr(delivery, "BATCH_SIZE", 1)  # a batch per message: 300 batches
+    outbox.enqueue_many([outbox.Message("invitation", f"t{n}@example.org", "k") for n in range(300)])
+    tasks.deliver_due_messages.delay()
+    assert len(mail.outbox) == 300
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {OutboundMessage.Status.SENT}
