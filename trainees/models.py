@@ -354,7 +354,9 @@ class RetentionCommitment(models.Model):
                 condition=Q(waived_on__isnull=True) | ~Q(waiver_reason=""), name="commitment_waiver_has_reason"
             ),
         ]
-        indexes = [models.Index(fields=["ends_on"], name="commitment_ends_idx")]  # "ending soon" lists
+        # "Ending soon" lists, and the commitment tracker's first pages: its default order (by end,
+        # then id) is read from the index instead of sorting every commitment.
+        indexes = [models.Index(fields=["ends_on", "id"], name="commitment_ends_idx")]
 
     def __str__(self):
         return f"{self.trainee} – {self.agency.short_name} ({self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y})"

@@ -15,20 +15,23 @@ from dataclasses import dataclass
 import django_filters
 import tablib
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import QueryDict
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import escape
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrolment
 from trainees.agencies import AgencyDirectory, AsOf
 from trainees.commitments import Carrier, Evaluation, Post, Status, evaluate
+from trainees.filters import CHOICES_KEY, filter_choices
 from trainees.filters import directory as trainee_filter
-from trainees.filters import filter_choices
-from trainees.models import Agency, Assignment, RetentionCommitment
+from trainees.models import Agency, Assignment, RetentionCommitment, Trainee
 from trainees.selectors import with_status
 
 PAGE_SIZE = 50
@@ -135,15 +138,41 @@ def ordered(queryset, sort: str, *, today: datetime.date, directory: AgencyDirec
     return queryset.order_by(*_ordering(sort, today, directory.carrier_spans()))
 
 
+class SoonestEndFirst:
+    """The default order, for a Paginator: the commitments still to end, the soonest first, then
+    those ended, the latest first; the same rows as ordered(queryset, "end"), read as two ranges
+    of the index on (ends_on, id) rather than by sorting every commitment."""
+
+    def __init__(self, queryset: QuerySet[RetentionCommitment], *, today: datetime.date):
+        self.running = row_values(queryset.filter(ends_on__gt=today).order_by("ends_on", "pk"))
+        self.ended = row_values(queryset.filter(ends_on__lte=today).order_by("-ends_on", "-pk"))
+
+    @cached_property
+    def running_count(self) -> int:
+        return self.running.count()
+
+    def count(self) -> int:
+        return self.running_count + self.ended.count()
+
+    def __getitem__(self, window: slice) -> list:
+        start, stop = window.start or 0, window.stop
+        rows = list(self.running[start:stop]) if start < self.running_count else []
+        if stop > self.running_count:
+            rows += list(self.ended[max(start - self.running_count, 0) : stop - self.running_count])
+        return rows
+
+
 def _ordering(sort: str, today: datetime.date, spans) -> list:
     descending = sort.startswith("-")
     key = sort.removeprefix("-")
     if key in ("end", "days"):
         if descending:
             return [F("ends_on").desc(), "-pk"]
-        # Those still running first, the soonest end first; then those ended, the latest first.
+        # Those still running first, the soonest end first; then those ended, the latest first
+        # (as SoonestEndFirst reads them from the index, ties included).
         running = Case(When(ends_on__gt=today, then=F("ends_on")))
-        return [running.asc(nulls_last=True), F("ends_on").desc(), "pk"]
+        running_id = Case(When(ends_on__gt=today, then=F("pk")))
+        return [running.asc(nulls_last=True), F("ends_on").desc(), running_id.asc(nulls_last=True), F("pk").desc()]
     if key == "trainee":
         keys = [F("trainee__sort_key")]
     elif key == "cohort":
@@ -189,6 +218,12 @@ class TrackerRow:
     waiver_reason: str
     waived_by: str
     document_ref: str
+    agency_id: int = 0  # recorded
+
+    @property
+    def dates(self) -> tuple[str, str]:
+        """Start and end as the table shows them (dd/mm/yyyy)."""
+        return f"{self.starts_on:%d/%m/%Y}", f"{self.ends_on:%d/%m/%Y}"
 
     @property
     def days_left(self) -> int | None:
@@ -246,48 +281,58 @@ def filtered(
 ROW_FIELDS = (
     "pk",
     "trainee_id",
-    "trainee__full_name",
-    "trainee__email",
+    "trainee_name",
+    "trainee_email",
     "cohort_id",
     "agency_id",
     "starts_on",
     "ends_on",
     "waived_on",
     "waiver_reason",
-    "waived_by",
     "document_ref",
 )
 
 
+def row_values(queryset: QuerySet[RetentionCommitment], *, authors: bool = False):
+    """What a row shows, as values: trainee and cohort by subqueries, which the database runs
+    for the rows of the page only (after sorting and limiting narrow rows, not before). `authors`
+    adds who recorded each waiver (django-simple-history keeps the user of each change)."""
+    trainee = Trainee.objects.filter(pk=OuterRef("trainee_id"))
+    queryset = queryset.annotate(
+        trainee_name=Subquery(trainee.values("full_name")[:1]),
+        trainee_email=Subquery(trainee.values("email")[:1]),
+        cohort_id=Subquery(_latest_enrolment().values("cohort_id")[:1]),
+    )
+    if not authors:
+        return queryset.values_list(*ROW_FIELDS, named=True)
+    waiver = RetentionCommitment.history.filter(id=OuterRef("pk"), waived_on__isnull=False)
+    author = Subquery(waiver.order_by("history_date").values("history_user__email")[:1])
+    queryset = queryset.annotate(waived_by=Case(When(waived_on__isnull=False, then=author)))
+    return queryset.values_list(*ROW_FIELDS, "waived_by", named=True)
+
+
 def rows_of(
-    queryset: QuerySet[RetentionCommitment],
+    values: list,
     *,
     today: datetime.date,
     directory: AgencyDirectory,
     cohort_names: dict[int, str],
+    trainees: QuerySet | None = None,
 ) -> list[TrackerRow]:
-    """The rows of these commitments, in their order: two queries (the rows, their trainees' posts).
+    """Rows from row_values(), in their order, with their status: one query (their trainees' posts,
+    through `trainees`, a subquery of their ids, when there are many).
 
     The status comes from the rule itself (commitments.evaluate) over the posts: lists filter and
     sort by its SQL twin, rows show what the rule says.
     """
-    # Who recorded the waiver: django-simple-history keeps the user of each change.
-    waiver = RetentionCommitment.history.filter(id=OuterRef("pk"), waived_on__isnull=False).order_by("history_date")
-    values = list(
-        queryset.annotate(
-            cohort_id=Subquery(_latest_enrolment().values("cohort_id")[:1]),
-            waived_by=Case(When(waived_on__isnull=False, then=Subquery(waiver.values("history_user__email")[:1]))),
-        ).values_list(*ROW_FIELDS, named=True)
-    )
-    trainees = {value.trainee_id for value in values}
-    if len(trainees) > 500:  # an export: by a subquery rather than thousands of parameters
-        trainees = queryset.order_by().values("trainee_id")
     posts = defaultdict(list)
-    held = Assignment.objects.filter(trainee_id__in=trainees).order_by("starts_on", "pk")
-    for trainee_id, agency_id, starts_on, ends_on in held.values_list(
+    held = Assignment.objects.filter(
+        trainee_id__in=trainees if trainees is not None else {v.trainee_id for v in values}
+    )
+    for trainee_id, *post in held.order_by("starts_on", "pk").values_list(
         "trainee_id", "agency_id", "starts_on", "ends_on"
     ):
-        posts[trainee_id].append(Post(agency_id, starts_on, ends_on))
+        posts[trainee_id].append(Post(*post))
 
     def carrier(agency_id: int, day: datetime.date) -> int:
         return directory.in_force(agency_id, day).pk
@@ -309,8 +354,8 @@ def rows_of(
             TrackerRow(
                 pk=value.pk,
                 trainee_id=value.trainee_id,
-                trainee_name=value.trainee__full_name,
-                trainee_email=value.trainee__email,
+                trainee_name=value.trainee_name,
+                trainee_email=value.trainee_email,
                 cohort_id=value.cohort_id,
                 cohort_name=cohort_names.get(value.cohort_id, ""),
                 agency=shown,
@@ -322,8 +367,9 @@ def rows_of(
                 status_label=labels[evaluation.status],
                 waived_on=value.waived_on,
                 waiver_reason=value.waiver_reason,
-                waived_by=value.waived_by or "",
+                waived_by=getattr(value, "waived_by", None) or "",
                 document_ref=value.document_ref,
+                agency_id=value.agency_id,
             )
         )
     return rows
@@ -332,9 +378,9 @@ def rows_of(
 def tracker(
     data: QueryDict, *, page_number=None, today: datetime.date | None = None, per_page: int = PAGE_SIZE
 ) -> Tracker:
-    """A page of the tracker: agencies, count, the page's ids, its rows and their posts (five
-    queries), and the cohort options of the form. The ids are read first so that the sort runs
-    over narrow rows; SQL computes statuses only where a filter or the sort needs them."""
+    """A page of the tracker: the count, the page's rows, their trainees' posts (three queries;
+    agencies and cohorts are kept). SQL computes statuses only where a filter or the sort needs
+    them; the rows shown get theirs from the rule."""
     today = today or timezone.localdate()
     directory = AgencyDirectory.cached()
     cohorts = cohort_choices(directory)
@@ -345,13 +391,13 @@ def tracker(
         query.pop(name, None)
     page = None
     if queryset is not None:
-        ids = ordered(queryset, sort, today=today, directory=directory).values_list("pk", flat=True)
-        page = Paginator(ids, per_page).get_page(page_number)
-        ids = list(page.object_list)
-        page_rows = RetentionCommitment.objects.filter(pk__in=ids)
-        names = dict(cohorts)
-        found = {row.pk: row for row in rows_of(page_rows, today=today, directory=directory, cohort_names=names)}
-        page.object_list = [found[pk] for pk in ids if pk in found]
+        if sort == DEFAULT_SORT:
+            values = SoonestEndFirst(queryset, today=today)
+        else:
+            values = row_values(ordered(queryset, sort, today=today, directory=directory))
+        page = Paginator(values, per_page).get_page(page_number)
+        rows = list(page.object_list)
+        page.object_list = rows_of(rows, today=today, directory=directory, cohort_names=dict(cohorts))
     headers = headers_of(query, sort)
     return Tracker(
         filter=filterset, page=page, sort=sort, today=today, query=query.urlencode(), headers=headers, cohorts=cohorts
@@ -365,13 +411,17 @@ def export_rows(data: QueryDict, *, today: datetime.date | None = None) -> list[
     _filterset, queryset = filtered(data, today=today, directory=directory)
     if queryset is None:
         return []
-    rows = ordered(queryset, sort_of(data), today=today, directory=directory)
-    return rows_of(rows, today=today, directory=directory, cohort_names=dict(cohort_choices(directory)))
+    values = list(row_values(ordered(queryset, sort_of(data), today=today, directory=directory), authors=True))
+    names = dict(cohort_choices(directory))
+    trainees = queryset.order_by().values("trainee_id")  # a subquery, not thousands of parameters
+    return rows_of(values, today=today, directory=directory, cohort_names=names, trainees=trainees)
 
 
 def cohort_choices(directory: AgencyDirectory) -> list[tuple[int, str]]:
-    """The cohorts as (id, name), kept in the cache with the directory's filter options."""
-    return filter_choices(trainee_filter(None, agencies=directory))["cohort"]
+    """The cohorts as (id, name), kept in the cache with the directory's filter options (read
+    straight from the cache first: building the directory's filter only to find them costs more)."""
+    kept = cache.get(f"{CHOICES_KEY}:{timezone.localdate()}")
+    return (kept or filter_choices(trainee_filter(None, agencies=directory)))["cohort"]
 
 
 def export_dataset(rows) -> tablib.Dataset:
@@ -438,25 +488,44 @@ def filter_selects(filterset: CommitmentFilter, cohorts: list[tuple[int, str]]) 
     return selects
 
 
+_prefixes: dict[tuple, str | None] = {}
+
+
+def _prefix(name: str, placeholder, suffix: str) -> str | None:
+    """The start of a URL that rows complete with an id or slug, reversed once per URLconf."""
+    key = (get_urlconf(), get_script_prefix(), name)
+    if key not in _prefixes:
+        try:
+            _prefixes[key] = reverse(name, args=[placeholder]).removesuffix(suffix)
+        except NoReverseMatch:
+            _prefixes[key] = None
+    return _prefixes[key]
+
+
 def table_context(tracker: Tracker) -> dict:
     """What the table partial needs beside the rows: links and labels, translated once."""
     page = tracker.page
     number = page.number if page is not None else 1
     back = tracker.sorted_query + (f"&page={number}" if number > 1 else "")
-    try:  # the agency page, where there is one
-        agency_url = reverse("reports:agency", args=["slug"]).removesuffix("slug/")
-    except NoReverseMatch:
-        agency_url = None
+    agency_url = _prefix("reports:agency", "slug", "slug/")  # the agency page, where there is one
     count = page.paginator.count if page is not None else 0
-    return {
+    rows = page.object_list if page is not None else []
+    # Each agency's cell once per page: fifty rows name a few agencies.
+    agencies = {}
+    for row in rows:
+        if row.agency_id not in agencies:
+            href = f"{agency_url}{row.agency.agency.slug}/" if agency_url else None
+            agencies[row.agency_id] = row.agency.linked(href)
+    context = {
         "page": page,
-        "rows": page.object_list if page is not None else [],
+        "rows": rows,
+        "agencies": agencies,
         "headers": tracker.headers,
         "query": tracker.sorted_query,
         "agency_url": agency_url,
-        "trainee_url": reverse("trainees:trainee-detail", args=[0]).removesuffix("0/"),
-        "cohort_url": reverse("cohorts:cohort-detail", args=[0]).removesuffix("0/"),
-        "waive_url": reverse("reports:commitment-waive", args=[0]).removesuffix("0/waive/"),
+        "trainee_url": _prefix("trainees:trainee-detail", 0, "0/"),
+        "cohort_url": _prefix("cohorts:cohort-detail", 0, "0/"),
+        "waive_url": _prefix("reports:commitment-waive", 0, "0/waive/"),
         "back": back,
         "labels": {column.key: str(column.label) for column in COLUMNS}
         | {
@@ -475,3 +544,8 @@ def table_context(tracker: Tracker) -> dict:
             "none": gettext("No commitment matches."),
         },
     }
+    # Escaped once here rather than once per row (each label is repeated in every row's cells).
+    context["labels"] = {key: escape(label) for key, label in context["labels"].items()}
+    for key in ("agency_url", "trainee_url", "cohort_url", "waive_url", "back"):
+        context[key] = escape(context[key]) if context[key] else context[key]
+    return context

@@ -149,23 +149,30 @@ def test_columns_sort_the_rows(organizer_client, world, sort, first, last):
     assert (names[0], names[-1]) == (first, last)
 
 
+@pytest.mark.parametrize(
+    ("query", "queries"),
+    [
+        # the default order: running ones, then ended ones, two ranges (a count and a slice each)
+        ({}, 9),
+        ({"status": "active", "sort": "agency"}, 7),
+    ],
+)
 def test_the_page_is_a_fixed_number_of_queries_whatever_the_number_of_commitments(
-    organizer_client, world, django_assert_num_queries
+    organizer_client, world, django_assert_num_queries, query, queries
 ):
     def count():
         # The agency directory and the cohort options are kept after the first page.
         organizer_client.get(URL)
         # session, user, organizer group, the user's trainee record (menu); count of the filtered
-        # rows; the page's ids in order; their rows with trainee, cohort and waiver; their trainees'
-        # posts
-        with django_assert_num_queries(8):
-            response = organizer_client.get(URL, {"status": "active", "sort": "agency"})
+        # rows; the page's rows with trainee and cohort; their trainees' posts
+        with django_assert_num_queries(queries):
+            response = organizer_client.get(URL, query)
         return response
 
     count()
     for index in range(40):
         committed(f"Extra {index}", "ha-giang" if index % 2 else "bo-y-te", starts_on=D(2025, 1, 1))
-    assert len(count().context["tracker"].page.object_list) == 42
+    assert len(count().context["tracker"].page.object_list) == (45 if not query else 42)
 
 
 def test_exports_hold_the_filtered_rows_with_both_agencies_and_escape_formulas(organizer_client, world):
@@ -203,7 +210,9 @@ def test_waiving_keeps_the_reason_and_who_recorded_it(organizer_client, organize
     assert commitment.history.latest().history_user == organizer
     by_name = {row.trainee_name: row for row in organizer_client.get(URL).context["tracker"].page.object_list}
     assert by_name["Lê Văn Châu"].evaluation.status == "waived"
-    assert by_name["Lê Văn Châu"].waived_by == organizer.email
+    export = organizer_client.get(reverse("reports:commitments-export", args=["csv"]), {"status": "waived"})
+    header, row = csv.reader(io.StringIO(export.content.decode("utf-8-sig")))
+    assert dict(zip(header, row, strict=True))["Waiver recorded by"] == organizer.email
 
 
 @pytest.mark.parametrize(
@@ -254,3 +263,25 @@ def test_the_dashboard_lists_are_the_trackers_ending_soon_and_broken_ones(organi
     assert (figures.commitments_ending_count, figures.commitments_broken_count) == (1, 1)
     html = response.content.decode()
     assert f'href="{URL}?status=ending_soon"' in html and f'href="{URL}?status=broken"' in html
+
+
+def test_the_default_order_read_as_two_ranges_is_the_order_of_the_end_sort(world):
+    from egovexperts.reports.commitments import SoonestEndFirst, ordered, row_values
+    from trainees.agencies import AgencyDirectory
+
+    for index in range(7):
+        committed(f"Extra {index}", "ha-noi", starts_on=D(2019 + index % 4, 3, 1))
+    queryset = RetentionCommitment.objects.all()
+    expected = [row.pk for row in row_values(ordered(queryset, "end", today=TODAY, directory=AgencyDirectory.load()))]
+    split = SoonestEndFirst(queryset, today=TODAY)
+    assert split.count() == len(expected) == 12
+    for start, stop in [(0, 3), (0, 12), (2, 7), (5, 9), (8, 12), (11, 20)]:
+        assert [row.pk for row in split[start:stop]] == expected[start:stop]
+
+
+def test_names_and_reasons_people_typed_are_escaped_in_the_rows(organizer_client, world):
+    commitment = committed("<script>alert(1)</script>", "ha-noi", starts_on=D(2025, 1, 1))
+    RetentionCommitment.objects.filter(pk=commitment.pk).update(waived_on=D(2025, 2, 1), waiver_reason='<b>"x"</b>')
+    html = organizer_client.get(URL).content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>" not in html and "&lt;b&gt;&#34;x&#34;&lt;/b&gt;" in html
