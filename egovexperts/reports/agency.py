@@ -273,6 +273,17 @@ def rows_html(request, report: AgencyReport) -> dict:
         "broken_on": gettext("broken on"),
         "completed": gettext("completed"),
         "at_risk": gettext("at risk"),
+        # the columns' names, which a phone shows beside each value (the table's head is hidden)
+        "position": gettext("Position"),
+        "agency": gettext("Agency"),
+        "in_post_since": gettext("In post since"),
+        "last_post": gettext("Last post here"),
+        "left_on": gettext("Left on"),
+        "now_at": gettext("Now at"),
+        "committing_agency": gettext("Committing agency"),
+        "start": gettext("Start"),
+        "end": gettext("End"),
+        "status": gettext("Status"),
     }
 
     def days_left(days: int) -> str:
@@ -281,6 +292,7 @@ def rows_html(request, report: AgencyReport) -> dict:
     context = {
         "labels": labels,
         "statuses": {value: str(label) for value, label in Status.choices},
+        "running": RUNNING,
         "days_left": days_left,
         "trainee_url": reverse("trainees:trainee-detail", args=[0]).removesuffix("0/"),
     }
