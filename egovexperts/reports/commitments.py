@@ -17,7 +17,7 @@ import tablib
 from django import forms
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import QueryDict
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -135,6 +135,8 @@ def sort_of(data: QueryDict) -> str:
 def ordered(queryset, sort: str, *, today: datetime.date, directory: AgencyDirectory):
     if sort.removeprefix("-") == "status":
         queryset = annotate_status(queryset, today=today, directory=directory)
+    if sort.removeprefix("-") == "cohort":
+        queryset = queryset.annotate(cohort_name=Subquery(_latest_enrolment().values("cohort__name")[:1]))
     return queryset.order_by(*_ordering(sort, today, directory.carrier_spans()))
 
 
@@ -144,15 +146,28 @@ class SoonestEndFirst:
     of the index on (ends_on, id) rather than by sorting every commitment."""
 
     def __init__(self, queryset: QuerySet[RetentionCommitment], *, today: datetime.date):
-        self.running = row_values(queryset.filter(ends_on__gt=today).order_by("ends_on", "pk"))
-        self.ended = row_values(queryset.filter(ends_on__lte=today).order_by("-ends_on", "-pk"))
+        self.queryset, self.today = queryset, today
 
     @cached_property
+    def running(self):
+        return row_values(self.queryset.filter(ends_on__gt=self.today).order_by("ends_on", "pk"))
+
+    @cached_property
+    def ended(self):
+        return row_values(self.queryset.filter(ends_on__lte=self.today).order_by("-ends_on", "-pk"))
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        """How many there are, and how many still to end: one query."""
+        running = Count("pk", filter=Q(ends_on__gt=self.today))
+        return self.queryset.order_by().aggregate(total=Count("pk"), running=running)
+
+    @property
     def running_count(self) -> int:
-        return self.running.count()
+        return self.counts["running"]
 
     def count(self) -> int:
-        return self.running_count + self.ended.count()
+        return self.counts["total"]
 
     def __getitem__(self, window: slice) -> list:
         start, stop = window.start or 0, window.stop
@@ -175,8 +190,12 @@ def _ordering(sort: str, today: datetime.date, spans) -> list:
         return [running.asc(nulls_last=True), F("ends_on").desc(), running_id.asc(nulls_last=True), F("pk").desc()]
     if key == "trainee":
         keys = [F("trainee__sort_key")]
-    elif key == "cohort":
-        keys = [F("cohort_name")]
+    elif key == "cohort":  # those in no cohort last, on either database
+        cohort = F("cohort_name")
+        return [
+            cohort.desc(nulls_last=True) if descending else cohort.asc(nulls_last=True),
+            "-pk" if descending else "pk",
+        ]
     elif key == "agency":
         # By the agency in force today, as the rows show it.
         carrier = Carrier(OuterRef("agency_id"), Value(today), spans)
@@ -267,11 +286,9 @@ def _latest_enrolment():
 def filtered(
     data: QueryDict | None, *, today: datetime.date, directory: AgencyDirectory
 ) -> tuple[CommitmentFilter, QuerySet[RetentionCommitment] | None]:
-    """The filtered commitments, None when the filters are invalid. `cohort_name` is annotated
-    (SQL computes it only where the order uses it), `status` when a filter uses it."""
-    queryset = RetentionCommitment.objects.annotate(
-        cohort_name=Subquery(_latest_enrolment().values("cohort__name")[:1])
-    )
+    """The filtered commitments, None when the filters are invalid (`status` annotated when a
+    filter uses it)."""
+    queryset = RetentionCommitment.objects.all()
     filterset = CommitmentFilter(data or None, queryset=queryset, directory=directory, today=today)
     if filterset.is_bound and not filterset.is_valid():
         return filterset, None
