@@ -262,19 +262,25 @@ def breach_date_sql(*, today: datetime.date, spans: Sequence[CarrierSpan]):
     return models.Subquery(departures.values(day=NextDay("ends_on"))[:1], output_field=models.DateField())
 
 
-def status_sql(*, today: datetime.date, ending_soon_days: int | None = None):
-    """evaluation_from()'s status of each row annotated with `broken_on` (breach_date_sql)."""
+def status_sql(*, today: datetime.date, ending_soon_days: int | None = None, values: dict | None = None):
+    """evaluation_from()'s status of each row annotated with `broken_on` (breach_date_sql).
+
+    `values` gives each status another value (a rank to sort by), so that the database computes
+    the breach once per row: a CASE over this CASE would repeat it in every branch."""
     if ending_soon_days is None:
         ending_soon_days = settings.COMMITMENT_ENDING_SOON_DAYS
+    values = values or {status: status.value for status in Status}
+    field = models.IntegerField() if isinstance(values[Status.ACTIVE], int) else models.CharField()
+
+    def value(status: Status):
+        return models.Value(values[status], output_field=field)
+
     return models.Case(
-        models.When(waived_on__isnull=False, then=models.Value(Status.WAIVED.value)),
-        models.When(broken_on__isnull=False, then=models.Value(Status.BROKEN.value)),
-        models.When(starts_on__gt=today, then=models.Value(Status.PENDING.value)),
-        models.When(ends_on__lte=today, then=models.Value(Status.FULFILLED.value)),
-        models.When(
-            ends_on__lte=today + datetime.timedelta(days=ending_soon_days),
-            then=models.Value(Status.ENDING_SOON.value),
-        ),
-        default=models.Value(Status.ACTIVE.value),
-        output_field=models.CharField(),
+        models.When(waived_on__isnull=False, then=value(Status.WAIVED)),
+        models.When(broken_on__isnull=False, then=value(Status.BROKEN)),
+        models.When(starts_on__gt=today, then=value(Status.PENDING)),
+        models.When(ends_on__lte=today, then=value(Status.FULFILLED)),
+        models.When(ends_on__lte=today + datetime.timedelta(days=ending_soon_days), then=value(Status.ENDING_SOON)),
+        default=value(Status.ACTIVE),
+        output_field=field,
     )

@@ -27,8 +27,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrolment
+from egovexperts.text import fold
 from trainees.agencies import AgencyDirectory, AsOf
-from trainees.commitments import Carrier, Evaluation, Post, Status, evaluate
+from trainees.commitments import Evaluation, Post, Status, breach_date_sql, evaluate, status_sql
 from trainees.filters import CHOICES_KEY, filter_choices
 from trainees.filters import directory as trainee_filter
 from trainees.models import Agency, Assignment, RetentionCommitment, Trainee
@@ -134,10 +135,15 @@ def sort_of(data: QueryDict) -> str:
 
 def ordered(queryset, sort: str, *, today: datetime.date, directory: AgencyDirectory):
     if sort.removeprefix("-") == "status":
-        queryset = annotate_status(queryset, today=today, directory=directory)
+        # The rank straight from the rule's SQL: one breach subquery per row (see status_sql).
+        if "broken_on" not in queryset.query.annotations:
+            spans = directory.carrier_spans()
+            queryset = queryset.annotate(broken_on=breach_date_sql(today=today, spans=spans))
+        ranks = {status: rank for rank, status in enumerate(STATUS_ORDER)}
+        queryset = queryset.annotate(status_rank=status_sql(today=today, values=ranks))
     if sort.removeprefix("-") == "cohort":
         queryset = queryset.annotate(cohort_name=Subquery(_latest_enrolment().values("cohort__name")[:1]))
-    return queryset.order_by(*_ordering(sort, today, directory.carrier_spans()))
+    return queryset.order_by(*_ordering(sort, today, directory))
 
 
 class SoonestEndFirst:
@@ -177,7 +183,15 @@ class SoonestEndFirst:
         return rows
 
 
-def _ordering(sort: str, today: datetime.date, spans) -> list:
+def agency_order(directory: AgencyDirectory, today: datetime.date) -> Case:
+    """Each recorded agency's rank by the folded short name of the agency in force today."""
+    names = {pk: fold(directory.in_force(pk, today).short_name) for pk in directory.by_id}
+    ranks = {pk: rank for rank, pk in enumerate(sorted(names, key=lambda pk: (names[pk], pk)))}
+    whens = [When(agency_id=pk, then=Value(rank)) for pk, rank in ranks.items()]
+    return Case(*whens, default=Value(len(ranks)), output_field=IntegerField())
+
+
+def _ordering(sort: str, today: datetime.date, directory: AgencyDirectory) -> list:
     descending = sort.startswith("-")
     key = sort.removeprefix("-")
     if key in ("end", "days"):
@@ -197,14 +211,13 @@ def _ordering(sort: str, today: datetime.date, spans) -> list:
             "-pk" if descending else "pk",
         ]
     elif key == "agency":
-        # By the agency in force today, as the rows show it.
-        carrier = Carrier(OuterRef("agency_id"), Value(today), spans)
-        keys = [Subquery(Agency.objects.filter(pk=carrier).values("short_name")[:1]), F("agency__short_name")]
+        # By the name of the agency in force today, as the rows show it: each recorded agency's
+        # place in that order, from the resolver, as one CASE (no subquery per row).
+        keys = [agency_order(directory, today), F("agency_id")]
     elif key == "start":
         keys = [F("starts_on")]
-    else:  # status: what needs attention first
-        whens = [When(status=status.value, then=Value(rank)) for rank, status in enumerate(STATUS_ORDER)]
-        keys = [Case(*whens, output_field=IntegerField()), F("ends_on")]
+    else:  # status: what needs attention first (status_rank, see ordered())
+        keys = [F("status_rank"), F("ends_on")]
     return [*(k.desc() if descending else k.asc() for k in keys), "-pk" if descending else "pk"]
 
 

@@ -238,7 +238,7 @@ TODAYS = [
 def test_the_sql_status_says_what_the_rule_says_on_every_case_and_day():
     from tests.factories import AssignmentFactory, CommitmentFactory, TraineeFactory, agency
     from trainees.agencies import AgencyDirectory
-    from trainees.commitments import evaluation_from
+    from trainees.commitments import evaluation_from, status_sql
     from trainees.models import RetentionCommitment
     from trainees.selectors import commitments_with_status, with_status
 
@@ -267,7 +267,9 @@ def test_the_sql_status_says_what_the_rule_says_on_every_case_and_day():
     for today in TODAYS:
         rule = {c.pk: c.evaluation for c in commitments_with_status(today=today, directory=directory)}
         seen |= {evaluation.status for evaluation in rule.values()}
+        ranks = {status: rank for rank, status in enumerate(Status)}  # the same CASE, as numbers
         rows = with_status(RetentionCommitment.objects.all(), today=today, directory=directory)
+        rows = rows.annotate(rank=status_sql(today=today, values=ranks))
         for row in rows:
             # The breach date in SQL, then the status from it, and the status in SQL.
             sql = evaluation_from(
@@ -277,7 +279,7 @@ def test_the_sql_status_says_what_the_rule_says_on_every_case_and_day():
                 ends_on=row.ends_on,
                 today=today,
             )
-            if sql != rule[row.pk] or row.status != rule[row.pk].status:
+            if sql != rule[row.pk] or row.status != rule[row.pk].status or row.rank != ranks[rule[row.pk].status]:
                 wrong.append((names[row.pk], today, rule[row.pk], sql, row.status))
     assert not wrong
     assert seen == set(Status)
