@@ -14,7 +14,7 @@ from trainees.models import Agency, RetentionCommitment
 from trainees.services import waive_commitment
 
 from . import agency as agency_report
-from . import charts, commitments, selectors
+from . import charts, commitment_tables, commitments, selectors
 from . import coverage as coverage_report
 from .forms import CoverageForm, WaiverForm
 
@@ -40,10 +40,12 @@ def dashboard(request):
 @organizer_required
 def commitment_list(request):
     tracker = commitments.tracker(request.GET, page_number=request.GET.get("page"))
-    selects = commitments.filter_selects(tracker.filter, tracker.cohorts)
+    selects = commitment_tables.filter_selects(tracker.filter, tracker.cohorts)
     context = {
         "tracker": tracker,
-        "table_html": render_partial(request, "reports/_commitment_table.jinja", commitments.table_context(tracker)),
+        "table_html": render_partial(
+            request, "reports/_commitment_table.jinja", commitment_tables.table_context(tracker)
+        ),
         "filters_html": render_partial(request, "trainees/_filter_selects.jinja", {"selects": selects}),
     }
     return render(request, "reports/commitment_list.html", context)
@@ -53,7 +55,7 @@ def commitment_list(request):
 def commitment_export(request, fmt):
     if fmt not in exports.CONTENT_TYPES:
         raise Http404
-    dataset = commitments.export_dataset(commitments.export_rows(request.GET))
+    dataset = commitment_tables.export_dataset(commitments.export_rows(request.GET))
     response = HttpResponse(exports.render(dataset, fmt), content_type=exports.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="commitments-{timezone.localdate():%Y-%m-%d}.{fmt}"'
     return response
