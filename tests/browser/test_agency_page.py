@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from egovexperts import demo
 from tests.browser.conftest import log_in, screenshot
+from tests.browser.test_content_policy import _watch
 from trainees.models import Agency
 from trainees.reference import load_agencies
 
@@ -26,6 +27,7 @@ def test_an_agency_page_reads_on_a_wide_screen_a_phone_and_paper(live_server, pa
     organizer = demo_data["organizer"]
     tuyen_quang = f"{live_server.url}{reverse('reports:agency', args=['tuyen-quang'])}"
 
+    problems = _watch(page)
     log_in(page, live_server, organizer.email, organizer.password)
     # From the coverage table to the province's page.
     page.goto(f"{live_server.url}{reverse('reports:coverage')}")
@@ -37,6 +39,10 @@ def test_an_agency_page_reads_on_a_wide_screen_a_phone_and_paper(live_server, pa
     assert page.locator("#in-post small.recorded", has_text="recorded: Hà Giang").count() >= 1
     assert page.locator("#attendance td.cell").count() >= 5
     screenshot(page, "agency-page-1280")
+    # The Print button asks the browser to print (static/js/app.js: no inline script).
+    page.evaluate("() => { window.print = () => { document.body.dataset.printed = 'yes'; }; }")
+    page.locator("[data-print]").click()
+    assert page.evaluate("() => document.body.dataset.printed") == "yes"
 
     # An abolished province names and links the one that carries it.
     page.locator(".predecessors a", has_text="Tỉnh Hà Giang").click()
@@ -64,3 +70,4 @@ def test_an_agency_page_reads_on_a_wide_screen_a_phone_and_paper(live_server, pa
     vietnamese_phone.goto(tuyen_quang)
     _no_sideways_scroll(vietnamese_phone, 375)
     screenshot(vietnamese_phone, "agency-page-375")
+    assert problems == []
