@@ -107,6 +107,7 @@ def test_an_invited_trainee_sets_a_password_signs_in_and_adds_the_next_session(p
     _download_ics(page)
 
     page.locator("header a[href='/me/progress/']").click()
+    page.wait_for_url("**/me/progress/")
     assert "CPĐT-201" in page.locator("main").inner_text()
     screenshot(page, "trainee-progress")
 
