@@ -66,13 +66,18 @@ def progress_table(
     # Query 2: the sessions that count for someone (not cancelled), as (local day, held): held
     # once begun and recorded; begun but not recorded yet, it is still pending (completion.py).
     days_by_course: dict[int, list[tuple[datetime.date, bool]]] = defaultdict(list)
+    # The local day comes from the database (TruncDate in the current time zone): a thousand
+    # sessions converted one by one in Python cost more than the query.
     sessions = (
         Session.objects.filter(course_id__in=selected)
         .exclude(status=Session.Status.CANCELLED)
-        .annotate(recorded=Exists(Attendance.objects.filter(session=OuterRef("pk"))))
+        .annotate(
+            day=TruncDate("starts_at"),
+            held=Q(starts_at__lte=now) & Exists(Attendance.objects.filter(session=OuterRef("pk"))),
+        )
     )
-    for course_id, starts_at, recorded in sessions.values_list("course_id", "starts_at", "recorded"):
-        days_by_course[course_id].append((timezone.localdate(starts_at), starts_at <= now and recorded))
+    for course_id, day, held in sessions.order_by().values_list("course_id", "day", "held"):
+        days_by_course[course_id].append((day, held))
 
     # Query 3: attendance per (trainee, course), only of started sessions inside the enrolment.
     day = OuterRef("session_day")
