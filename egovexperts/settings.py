@@ -220,6 +220,8 @@ if env.int("TRUSTED_PROXY_COUNT", default=0):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Redirect plain HTTP to HTTPS (off when the proxy redirects and talks plain HTTP to the app).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe the app in plain HTTP inside the network: a redirect would fail the probe.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # Browsers remember to use HTTPS only: one year, the whole domain (HSTS_INCLUDE_SUBDOMAINS=false
 # for a shared parent domain), and eligible for the browsers' preload list.
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)

@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import language, views
+from . import health, language, views
 
 # Nothing is served from MEDIA_URL, not even with DEBUG on: material files go through
 # portal:material-download, which checks who asks, and import uploads are never served.
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    # Probes of load balancers: the process answers / it can serve (egovexperts/health.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # Before Django's: the same view, which also keeps the choice for the user's mail.
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -17,10 +16,6 @@ def home(request):
     if is_trainee(request.user):
         return redirect("portal:schedule")
     return render(request, "home.html")
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def admin_login(request):

@@ -58,6 +58,7 @@ ACCESS = {
     "admin:logout": PUBLIC,
     "home": LOGIN,
     "healthz": PUBLIC,
+    "readyz": PUBLIC,
     "set_language": PUBLIC,
     "account_*": PUBLIC,
 }
