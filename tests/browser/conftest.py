@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from egovexperts import demo
+from trainees.models import Agency
+from trainees.reference import load_agencies
+
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Django's live server runs in a thread of the test process; Playwright's sync API runs an
@@ -94,6 +98,16 @@ def vietnamese_phone(browser, settings):
     """The narrowest common phone, in Vietnamese: the longest labels on the least room."""
     settings.LANGUAGE_CODE = "vi"
     yield from _phone(browser, locale="vi-VN", width=375)
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """The demo of `make run`, seeded for a journey; its logins by role."""
+    if not Agency.objects.exists():  # an earlier transactional test flushed the reference data
+        load_agencies(Agency)
+    created, logins = demo.seed()
+    assert created
+    return {login.role: login for login in logins}
 
 
 def screenshot(page, name: str) -> Path:

@@ -1,22 +1,9 @@
 """The agency page in a real browser: wide, on a phone, and printed (print media), on the demo data."""
 
-import pytest
 from django.urls import reverse
 
-from egovexperts import demo
 from tests.browser.conftest import log_in, screenshot
 from tests.browser.test_content_policy import _watch
-from trainees.models import Agency
-from trainees.reference import load_agencies
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    if not Agency.objects.exists():  # an earlier transactional test flushed the reference data
-        load_agencies(Agency)
-    created, logins = demo.seed()
-    assert created
-    return {login.role: login for login in logins}
 
 
 def _no_sideways_scroll(page, width: int) -> None:

@@ -7,21 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from egovexperts import demo
 from egovexperts.celery_app import app
 from tests.browser.conftest import ARTIFACTS, log_in, screenshot
 from trainees.models import Agency, RetentionCommitment
-from trainees.reference import load_agencies
 from trainees.selectors import commitments_with_status
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    if not Agency.objects.exists():  # an earlier transactional test flushed the reference data
-        load_agencies(Agency)
-    created, logins = demo.seed()
-    assert created
-    return {login.role: login for login in logins}
 
 
 @pytest.fixture

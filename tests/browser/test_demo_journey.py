@@ -1,16 +1,6 @@
 """The first thing a newcomer does: sign in with a printed demo login and find the cohort."""
 
-import pytest
-
-from egovexperts import demo
 from tests.browser.conftest import log_in, screenshot
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    created, logins = demo.seed()
-    assert created
-    return {login.role: login for login in logins}
 
 
 def test_demo_organizer_signs_in_and_sees_the_cohort(live_server, vietnamese_page, demo_data):

@@ -3,22 +3,10 @@
 import datetime
 import re
 
-import pytest
 from django.utils import timezone
 
-from egovexperts import demo
 from tests.browser.conftest import ARTIFACTS, log_in, screenshot
-from trainees.models import Agency, Trainee
-from trainees.reference import load_agencies
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    if not Agency.objects.exists():  # an earlier transactional test flushed the reference data
-        load_agencies(Agency)
-    created, logins = demo.seed()
-    assert created
-    return {login.role: login for login in logins}
+from trainees.models import Trainee
 
 
 def _first_screen(page, name: str) -> None:

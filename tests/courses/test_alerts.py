@@ -1,27 +1,15 @@
 """Alerts to organizers: attendance not taken a day after a session, trainees at risk."""
 
-import datetime
-
 import pytest
-import time_machine
 from django.contrib.auth.models import Group
 
-from egovexperts.notifications import delivery, planning
+from egovexperts.notifications import delivery
 from egovexperts.notifications.models import LanguagePreference, OutboundMessage
 from egovexperts.permissions import ORGANIZER_GROUP
-from egovexperts.workdays import VIETNAM
+from tests.clock import plan_at, vn
 from tests.factories import AttendanceFactory, CourseFactory, EnrolmentFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def vn(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=VIETNAM)
-
-
-def plan_at(moment):
-    with time_machine.travel(moment, tick=False):
-        return planning.plan()
 
 
 @pytest.fixture

@@ -11,15 +11,11 @@ from icalendar import Calendar
 from courses import services
 from egovexperts.notifications import delivery, planning
 from egovexperts.notifications.models import OutboundMessage
-from egovexperts.workdays import VIETNAM
+from tests.clock import vn
 from tests.factories import EnrolmentFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 Status = OutboundMessage.Status
-
-
-def vn(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=VIETNAM)
 
 
 START = vn(2027, 3, 10, 8, 30)

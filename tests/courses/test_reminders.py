@@ -11,7 +11,7 @@ from icalendar import Calendar
 from courses import services
 from egovexperts.notifications import delivery, planning
 from egovexperts.notifications.models import LanguagePreference, OutboundMessage, PlanningMark, ReminderOffset
-from egovexperts.workdays import VIETNAM
+from tests.clock import plan_at, vn
 from tests.factories import (
     AbsenceNoticeFactory,
     CourseFactory,
@@ -21,10 +21,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def vn(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=VIETNAM)
 
 
 # A Wednesday far from any holiday: reminders are due Wednesday 3 March (7 days) and Tuesday
@@ -51,11 +47,6 @@ def session():
 @pytest.fixture
 def an(session):
     return EnrolmentFactory(cohort=session.course.cohort, trainee__email="an@example.org").trainee
-
-
-def plan_at(moment, **options):
-    with time_machine.travel(moment, tick=False):
-        return planning.plan(**options)
 
 
 def reminders(**filters):

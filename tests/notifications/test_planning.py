@@ -10,13 +10,9 @@ from django.core.management import call_command
 
 from egovexperts.notifications import languages, outbox, planning, quiet, tasks
 from egovexperts.notifications.models import LanguagePreference, OutboundMessage, PlanningMark
-from egovexperts.workdays import VIETNAM
+from tests.clock import vn
 
 pytestmark = pytest.mark.django_db
-
-
-def vn(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=VIETNAM)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from egovexperts.notifications import delivery, planning
 from egovexperts.notifications.models import LanguagePreference, OutboundMessage
 from egovexperts.permissions import ORGANIZER_GROUP
 from egovexperts.workdays import VIETNAM
+from tests.clock import plan_at, vn
 from tests.factories import (
     AbsenceNoticeFactory,
     AttendanceFactory,
@@ -22,15 +23,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 MONDAY = datetime.datetime(2027, 3, 8, 7, tzinfo=VIETNAM)
-
-
-def vn(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=VIETNAM)
-
-
-def plan_at(moment):
-    with time_machine.travel(moment, tick=False):
-        return planning.plan()
 
 
 def digests():

@@ -4,28 +4,18 @@ of the post change (trainees/reminders.py, trainees/services.py)."""
 import datetime
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from egovexperts.notifications import delivery, planning
+from egovexperts.notifications import delivery
 from egovexperts.notifications.models import LanguagePreference, OutboundMessage
-from egovexperts.workdays import VIETNAM
+from tests.clock import plan_at, vn
 from tests.factories import AssignmentFactory, CommitmentFactory, agency
 from trainees import services
 from trainees.models import Assignment
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-
-
-def vn(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=VIETNAM)
-
-
-def plan_at(moment):
-    with time_machine.travel(moment, tick=False):
-        return planning.plan()
 
 
 @pytest.fixture
