@@ -12,6 +12,8 @@ from django.http import HttpResponseBadRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from egovexperts.language import language_of
+
 # The path never carries a control character; fields may carry tab, line feed and carriage
 # return (a pasted paragraph in a text area), and none of the others.
 IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
@@ -39,7 +41,7 @@ class ControlCharactersMiddleware:
     def __call__(self, request):
         if has_control_characters(request):
             # Before LocaleMiddleware: the language is read from the request here.
-            with translation.override(translation.get_language_from_request(request)):
+            with translation.override(language_of(request)):
                 message = _("The request contains control characters (such as NUL). Remove them and try again.")
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
