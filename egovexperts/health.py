@@ -92,7 +92,7 @@ def readiness(alias: str = "default") -> dict[str, str]:
     database = check_database(connection)
     checks = {
         "database": database,
-        "migrations": database and "not checked" or check_migrations(connection),
+        "migrations": "not checked" if database else check_migrations(connection),
         "broker": check_broker(),
     }
     return {name: reason or "ok" for name, reason in checks.items()}
