@@ -44,6 +44,22 @@ def _counts_in_window(days: list[tuple[datetime.date, bool]], window: Window) ->
     return held, upcoming
 
 
+def _session_span(days_by_course: dict, course_rows: list[tuple[int, int, int]]) -> dict[int, tuple]:
+    """Per cohort, the first and last day of its courses' sessions (not cancelled)."""
+    days_by_cohort = defaultdict(list)
+    for pk, cohort_id, _percent in course_rows:
+        days_by_cohort[cohort_id].extend(day for day, _held in days_by_course[pk])
+    return {cohort_id: (min(days), max(days)) for cohort_id, days in days_by_cohort.items() if days}
+
+
+def _covers_all(window: Window, span: dict[int, tuple]) -> bool:
+    """The window includes the day of every session (not cancelled) of its cohort's courses."""
+    if window.cohort_id not in span:
+        return True
+    first, last = span[window.cohort_id]
+    return window.enrolled_on <= first and (window.ended_on is None or window.ended_on >= last)
+
+
 def progress_table(
     windows: Iterable[Window], *, now: datetime.datetime | None = None, course_ids: Iterable[int] | None = None
 ) -> dict[tuple[int, int], Progress]:
@@ -87,12 +103,18 @@ def progress_table(
         cohort_id=OuterRef("session__course__cohort_id"),
         enrolled_on__lte=day,
     )
+    inside = Exists(enrolled_that_day)
+    if len(trainee_ids) <= 500:
+        # A trainee all of whose windows cover the days of every session of query 2 (most
+        # trainees) needs no look at the enrolments; looking for theirs made the query twice as
+        # long (a province's agency page at scale: 7 ms instead of 3). The others keep the check.
+        span = _session_span(days_by_course, course_rows)
+        partial = {window.trainee_id for window in windows if not _covers_all(window, span)}
+        inside = Q(trainee_id__in=trainee_ids - partial) | Q(inside, trainee_id__in=partial)
     attendance = Attendance.objects.annotate(session_day=TruncDate("session__starts_at")).filter(
-        Exists(enrolled_that_day), session__course_id__in=selected, session__starts_at__lte=now
+        inside, session__course_id__in=selected, session__starts_at__lte=now
     )
     attendance = attendance.exclude(session__status=Session.Status.CANCELLED)
-    if len(trainee_ids) <= 500:
-        attendance = attendance.filter(trainee_id__in=trainee_ids)
     duration = ExpressionWrapper(F("session__ends_at") - F("session__starts_at"), output_field=DurationField())
     attended = Q(status__in=ATTENDED_STATUSES)
     counts = {
