@@ -7,6 +7,7 @@ from egovexperts.accounts import account_email
 from egovexperts.admin import AutocompleteMixin, ExportActionMixin, ImportButtonMixin
 from egovexperts.imports.exports import CommitmentExportResource, TraineeExportResource
 
+from . import services
 from .models import (
     AGENCY_NAMES_SEARCHED,
     UNIT_NAMES_SEARCHED,
@@ -87,8 +88,9 @@ class TraineeAdmin(AutocompleteMixin, ImportButtonMixin, ExportActionMixin, Simp
         return format_html("{}<br><small>{}</small>", account_email(obj.user), note)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        Trainee.objects.filter(pk=form.instance.pk).index_posts()
+        # Posts edited inline bypass record_assignment: re-index them and alert of broken commitments.
+        with services.writing_posts([form.instance.pk]):
+            super().save_related(request, form, formsets, change)
 
 
 @admin.register(Assignment)
@@ -100,19 +102,19 @@ class AssignmentAdmin(AutocompleteMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["trainee", "agency", "unit"]
     date_hierarchy = "starts_on"
 
-    # Posts written here bypass trainees.services: re-index the search of their trainees.
+    # Posts written here bypass record_assignment: re-index their trainees' posts and alert of the
+    # commitments the write breaks (a post moved to another trainee touches both).
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        Trainee.objects.filter(pk=obj.trainee_id).index_posts()
+        with services.writing_posts([obj.trainee_id, form.initial.get("trainee")]):
+            super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        Trainee.objects.filter(pk=obj.trainee_id).index_posts()
+        with services.writing_posts([obj.trainee_id]):
+            super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        trainee_ids = list(queryset.values_list("trainee_id", flat=True))
-        super().delete_queryset(request, queryset)
-        Trainee.objects.filter(pk__in=trainee_ids).index_posts()
+        with services.writing_posts(queryset.values_list("trainee_id", flat=True)):
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(RetentionCommitment)

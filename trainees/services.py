@@ -1,6 +1,8 @@
 """Writes of trainee data. Views, imports and commands change trainees only through these."""
 
 import datetime
+from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -85,6 +87,19 @@ def record_assignment(
     Trainee.objects.filter(pk=trainee.pk).index_posts()
     commitments.alert_broken()
     return assignment
+
+
+@contextmanager
+def writing_posts(trainee_ids: Iterable[int]):
+    """Around a write of posts that cannot go through record_assignment (the Django admin's forms):
+    afterwards, re-index the trainees' posts and alert of each commitment the write broke, in the
+    caller's transaction, as record_assignment does."""
+    trainees = list(Trainee.objects.filter(pk__in=set(trainee_ids) - {None}))
+    watched = [_Commitments(trainee) for trainee in trainees]
+    yield
+    Trainee.objects.filter(pk__in=[trainee.pk for trainee in trainees]).index_posts()
+    for commitments in watched:
+        commitments.alert_broken()
 
 
 @transaction.atomic
