@@ -74,9 +74,10 @@ class Dashboard:
     coverage: tuple[int, int, int, int] = (0, 0, 0, 0)
 
 
-def _fingerprint() -> str:
+def _fingerprint(
+    models=(Attendance, Session, Course, Enrolment, Cohort, RetentionCommitment, Assignment, Trainee),
+) -> str:
     """Highest ids of the tables the dashboard reads (one query, each an index lookup)."""
-    models = [Attendance, Session, Course, Enrolment, Cohort, RetentionCommitment, Assignment, Trainee]
     # Table and column names come from the models' own metadata, never from input (hence nosec).
     columns = [f"SELECT MAX({m._meta.pk.column}) FROM {m._meta.db_table}" for m in [*models, ImportRun]]  # nosec B608
     columns += [f"SELECT MAX(history_id) FROM {m.history.model._meta.db_table}" for m in models]  # nosec B608
@@ -88,10 +89,10 @@ def _fingerprint() -> str:
         return ":".join(str(value or 0) for value in cursor.fetchone())
 
 
-def dashboard_version(*, now: datetime.datetime | None = None) -> str:
+def dashboard_version(*, now: datetime.datetime | None = None, **tables) -> str:
     """Changes whenever the figures may have: with the data, and every CACHE_MINUTES."""
     now = now or timezone.now()
-    return f"{int(now.timestamp() // (CACHE_MINUTES * 60))}:{_fingerprint()}"
+    return f"{int(now.timestamp() // (CACHE_MINUTES * 60))}:{_fingerprint(**tables)}"
 
 
 def dashboard(*, now: datetime.datetime | None = None, version: str | None = None) -> Dashboard:
@@ -132,6 +133,20 @@ def _commitments(today: datetime.date, directory: AgencyDirectory | None = None)
     return ending, broken
 
 
+def _posts_and_commitments(now: datetime.datetime):
+    """Commitments ending soon and broken, and today's coverage: they read only posts and
+    commitments, so they are kept under a version of those tables alone, and a change of
+    attendance (the common one: marks during a class) does not compute them again."""
+    key = f"reports:dashboard:commitments:{dashboard_version(now=now, models=(RetentionCommitment, Assignment))}"
+    figures = cache.get(key)
+    if figures is None:
+        directory = AgencyDirectory.cached()
+        today = timezone.localdate(now)
+        figures = (*_commitments(today, directory), coverage.summary(on=today, directory=directory))
+        cache.set(key, figures, CACHE_MINUTES * 60)
+    return figures
+
+
 def compute_dashboard(*, now: datetime.datetime) -> Dashboard:
     cohorts = list(Cohort.objects.select_related("programme"))
     sessions = Session.objects.select_related("course__cohort")
@@ -168,9 +183,7 @@ def compute_dashboard(*, now: datetime.datetime) -> Dashboard:
         for _risk, _percent, trainee_id, course_id, p in shown
     ]
     held_rates = sorted((rate for rate in rates.values() if rate.counted), key=lambda rate: rate.percent)
-    directory = AgencyDirectory.cached()
-    ending, broken = _commitments(timezone.localdate(now), directory)
-    today_coverage = coverage.summary(on=timezone.localdate(now), directory=directory)
+    ending, broken, today_coverage = _posts_and_commitments(now)
     return Dashboard(
         as_of=now,
         cohorts=cohorts,

@@ -176,3 +176,29 @@ def test_dashboard_lists_name_the_committing_agency_in_force_today_beside_the_re
     html = organizer_client.get(reverse("reports:dashboard")).content.decode()
     section = html[html.index('id="commitments-ending"') : html.index('id="commitments-broken"')]
     assert 'Tuyên Quang <small class="muted recorded">· recorded: Hà Giang</small>' in section
+
+
+def test_a_mark_of_attendance_does_not_evaluate_the_commitments_again_but_a_post_change_does():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from trainees.services import record_assignment
+
+    course = CourseFactory()
+    trainee = EnrolmentFactory(cohort=course.cohort).trainee
+    commitment = CommitmentFactory(trainee=trainee, starts_on=timezone.localdate() - datetime.timedelta(days=400))
+    AssignmentFactory(trainee=trainee, agency=commitment.agency, starts_on=datetime.date(2015, 1, 1))
+    start = timezone.now() - datetime.timedelta(hours=3)
+    session = SessionFactory(course=course, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    assert dashboard().commitments_broken == []
+
+    services.record_attendance(session, trainee=trainee, status="present")
+    with CaptureQueriesContext(connection) as queries:
+        assert dashboard().unrecorded_count == 0
+    # Only the versions' look-up of the highest ids reads the commitments table.
+    assert not [
+        q for q in queries if "retentioncommitment" in q["sql"] and not q["sql"].startswith("SELECT (SELECT MAX")
+    ]
+
+    record_assignment(trainee, agency=agency("bo-y-te"), position="Vụ trưởng", starts_on=timezone.localdate())
+    assert dashboard().commitments_broken == [commitment]
