@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from egovexperts import demo
 from trainees.models import Agency
@@ -54,11 +55,18 @@ def browser():
         browser.close()
 
 
+def _chose_english(context) -> None:
+    """The site ignores the browser's language (Vietnamese first): an English reader is one who
+    chose English once, which the language cookie remembers."""
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "domain": "localhost", "path": "/"}])
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(
         locale="en-US", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 900}
     )
+    _chose_english(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -82,6 +90,8 @@ def _phone(browser, *, locale: str, width: int):
     context = browser.new_context(
         locale=locale, timezone_id="Asia/Ho_Chi_Minh", viewport={"width": width, "height": 844}, is_mobile=True
     )
+    if locale.startswith("en"):
+        _chose_english(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
