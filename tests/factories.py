@@ -157,3 +157,19 @@ class PostChangeRequestFactory(factory.django.DjangoModelFactory):
     agency = factory.LazyFunction(lambda: agency("ha-noi"))
     position = "Giám đốc Sở"
     starts_on = datetime.date(2026, 1, 1)
+
+
+def post_form(post, **changes) -> dict:
+    """The data of the Django admin's form of a post, as it stands, with some fields changed."""
+    data = {
+        "trainee": post.trainee_id,
+        "agency": post.agency_id,
+        "unit": "",
+        "position": post.position,
+        "starts_on": post.starts_on.isoformat(),
+        "ends_on": "",
+        "reason": post.reason,
+        "end_reason": "",
+        "note": "",
+    }
+    return {**data, **changes}

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from egovexperts.notifications.models import OutboundMessage
-from tests.factories import AssignmentFactory, CommitmentFactory, agency
+from tests.factories import AssignmentFactory, CommitmentFactory, agency, post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -26,25 +26,10 @@ def _alerts():
     return OutboundMessage.objects.filter(kind="commitment_broken")
 
 
-def _form(post, **changes):
-    data = {
-        "trainee": post.trainee_id,
-        "agency": post.agency_id,
-        "unit": "",
-        "position": post.position,
-        "starts_on": post.starts_on.isoformat(),
-        "ends_on": "",
-        "reason": post.reason,
-        "end_reason": "",
-        "note": "",
-    }
-    return {**data, **changes}
-
-
 def test_ending_a_post_in_the_admin_alerts_of_the_commitment_it_breaks(organizer_client, organizer, post):
     url = reverse("admin:trainees_assignment_change", args=[post.pk])
 
-    response = organizer_client.post(url, _form(post, ends_on="2026-01-31", end_reason="transferred"))
+    response = organizer_client.post(url, post_form(post, ends_on="2026-01-31", end_reason="transferred"))
 
     assert response.status_code == 302
     assert _alerts().filter(recipient=organizer.email).count() == 1
@@ -61,11 +46,11 @@ def test_a_new_post_elsewhere_added_on_the_trainee_page_of_the_admin_alerts(admi
             "assignments-INITIAL_FORMS": "1",
             "assignments-0-id": post.pk,
             "assignments-0-trainee": post.trainee_id,
-            **{f"assignments-0-{key}": value for key, value in _form(post, ends_on="2026-01-31").items()},
+            **{f"assignments-0-{key}": value for key, value in post_form(post, ends_on="2026-01-31").items()},
             "assignments-1-trainee": post.trainee_id,
             **{
                 f"assignments-1-{key}": value
-                for key, value in _form(post, agency=agency("bo-y-te").pk, starts_on="2026-02-01").items()
+                for key, value in post_form(post, agency=agency("bo-y-te").pk, starts_on="2026-02-01").items()
             },
             "commitments-TOTAL_FORMS": "0",
             "commitments-INITIAL_FORMS": "0",
@@ -82,6 +67,6 @@ def test_a_new_post_elsewhere_added_on_the_trainee_page_of_the_admin_alerts(admi
 def test_an_edit_in_the_admin_that_keeps_the_post_alerts_nobody(organizer_client, post):
     url = reverse("admin:trainees_assignment_change", args=[post.pk])
 
-    organizer_client.post(url, _form(post, position="Giám đốc Trung tâm"))
+    organizer_client.post(url, post_form(post, position="Giám đốc Trung tâm"))
 
     assert not _alerts().exists()
