@@ -14,6 +14,7 @@ from courses.models import Course, Session
 from egovexperts.imports.models import ImportRun
 from egovexperts.reports import dashboard_progress
 from egovexperts.reports.dashboard_progress import cohort_figures
+from tests.clock import vn
 from tests.factories import AttendanceFactory, CohortFactory, CourseFactory, EnrolmentFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,14 @@ def test_a_change_in_one_cohort_recomputes_that_cohort_alone(two_cohorts, recomp
     assert kept == _fresh()
 
 
-def test_nothing_is_recomputed_when_nothing_changed(two_cohorts, recomputed):
+@pytest.fixture
+def midday():
+    """Noon in Vietnam: five minutes later is the same day (a new day recomputes everything)."""
+    with time_machine.travel(vn(2026, 12, 2, 12, 0)):
+        yield
+
+
+def test_nothing_is_recomputed_when_nothing_changed(midday, two_cohorts, recomputed):
     now = timezone.now()
     first = _kept(now)
     assert _kept(now + datetime.timedelta(minutes=5)) == first
