@@ -217,7 +217,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="egovexperts <no-repl
 
 # The proxy in front of the app says whether the visitor came over HTTPS. Trusted only when a
 # proxy is declared: a client talking to the app directly could forge the header.
-if env.int("TRUSTED_PROXY_COUNT", default=0):
+if ALLAUTH_TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Redirect plain HTTP to HTTPS (off when the proxy redirects and talks plain HTTP to the app).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
