@@ -25,9 +25,6 @@ from .agencies import AgencyDirectory
 from .commitments import Evaluation, Post, Status, evaluate
 from .models import Assignment, RetentionCommitment
 
-# Statuses under which a commitment still holds the trainee at the agency.
-RUNNING = (Status.ACTIVE, Status.ENDING_SOON)
-
 
 def waived_as_of(waived_on: datetime.date | None, on: datetime.date) -> bool:
     return waived_on is not None and waived_on <= on

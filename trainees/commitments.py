@@ -38,6 +38,10 @@ class Status(models.TextChoices):
     WAIVED = "waived", _("waived")
 
 
+# Statuses under which a commitment still holds the trainee at the agency.
+RUNNING = (Status.ACTIVE, Status.ENDING_SOON)
+
+
 @dataclass(frozen=True)
 class Post:
     agency_id: int

@@ -28,10 +28,8 @@ from courses.completion import Progress
 from courses.progress import Window, progress_table
 from egovexperts.templating import render_partial
 from trainees.agencies import AgencyDirectory, AsOf
-from trainees.commitments import Evaluation, Post, Status, evaluate
+from trainees.commitments import RUNNING, Evaluation, Post, Status, evaluate
 from trainees.models import Agency, Assignment, RetentionCommitment
-
-RUNNING = (Status.ACTIVE, Status.ENDING_SOON)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.models import Cohort, Enrolment
 from egovexperts.text import fold
 from trainees.agencies import AgencyDirectory, AsOf
-from trainees.commitments import Evaluation, Post, Status, breach_date_sql, evaluate, status_sql
+from trainees.commitments import RUNNING, Evaluation, Post, Status, breach_date_sql, evaluate, status_sql
 from trainees.filters import CHOICES_KEY, filter_choices
 from trainees.filters import directory as trainee_filter
 from trainees.models import Agency, Assignment, RetentionCommitment, Trainee
@@ -96,7 +96,7 @@ class CommitmentFilter(django_filters.FilterSet):
     def ending_within_days(self, queryset, name, value):
         last_day = self.today + datetime.timedelta(days=int(value))
         queryset = annotate_status(queryset, today=self.today, directory=self.directory)
-        return queryset.filter(status__in=[Status.ACTIVE, Status.ENDING_SOON], ends_on__lte=last_day)
+        return queryset.filter(status__in=RUNNING, ends_on__lte=last_day)
 
 
 def annotate_status(queryset, *, today: datetime.date, directory: AgencyDirectory):
@@ -257,8 +257,8 @@ class TrackerRow:
     @property
     def days_left(self) -> int | None:
         """Days until the end of a commitment that still holds (or has yet to start)."""
-        running = (Status.ACTIVE, Status.ENDING_SOON, Status.PENDING)
-        return self.evaluation.days_remaining if self.evaluation.status in running else None
+        holds = self.evaluation.status in (*RUNNING, Status.PENDING)
+        return self.evaluation.days_remaining if holds else None
 
 
 @dataclass

@@ -29,14 +29,13 @@ from django.utils.translation import gettext_lazy as _
 from trainees.agencies import AgencyDirectory
 from trainees.commitment_status import (
     FIELDS,
-    RUNNING,
     evaluate_on,
     may_be_broken,
     posts_of,
     status_by_dates,
     waived_as_of,
 )
-from trainees.commitments import Status
+from trainees.commitments import RUNNING, Status
 from trainees.models import Agency, Assignment, RetentionCommitment
 
 KINDS = (Agency.Kind.MINISTRY, Agency.Kind.MINISTRY_LEVEL, Agency.Kind.PROVINCE, Agency.Kind.CITY)
