@@ -20,13 +20,12 @@ from egovexperts.permissions import organizers
 from egovexperts.workdays import VIETNAM
 
 from .agencies import AgencyDirectory
-from .commitments import Evaluation, Status
+from .commitments import RUNNING, Evaluation, Status
 from .models import RetentionCommitment
 from .selectors import commitments_with_status, evaluate_commitment
 
 ENDING_NOTICES = (90, 30)  # days before the end
 NOTICE_TIME = datetime.time(8)
-STILL_RUNNING = (Status.ACTIVE, Status.ENDING_SOON)
 
 
 def _at_eight(day: datetime.date) -> datetime.datetime:
@@ -79,16 +78,16 @@ def commitment_notices(*, start: datetime.datetime, end: datetime.datetime) -> l
         RetentionCommitment.objects.filter(ends, waived_on__isnull=True), directory=directory
     )
     for commitment in commitments:
+        posts = commitment.trainee.assignments.all()
         for days in (0, *ENDING_NOTICES):
             day = commitment.ends_on - datetime.timedelta(days=days)
             if not first <= day <= last:
                 continue
             # The status on the notice's day (the upcoming tab plans days ahead).
-            posts = commitment.trainee.assignments.all()
             evaluation = evaluate_commitment(commitment, posts=posts, directory=directory, today=day)
             if days == 0 and evaluation.status == Status.FULFILLED:
                 found.append((commitment, "commitment_fulfilled", f"commitment:{commitment.pk}:fulfilled", day, 0))
-            elif days and evaluation.status in STILL_RUNNING:
+            elif days and evaluation.status in RUNNING:
                 key = f"commitment:{commitment.pk}:ending:{days}:{commitment.ends_on:%Y%m%d}"
                 found.append((commitment, "commitment_ending", key, day, days))
     if not found:

@@ -21,7 +21,7 @@ from egovexperts.notifications import outbox
 from egovexperts.notifications.models import OutboundMessage
 from egovexperts.permissions import organizers
 from egovexperts.workdays import VIETNAM
-from trainees.commitments import Status as CommitmentStatus
+from trainees.commitments import RUNNING
 from trainees.models import RetentionCommitment
 from trainees.selectors import commitments_with_status
 
@@ -126,7 +126,7 @@ def digest_context(monday: datetime.date) -> dict:
             [
                 {"trainee": c.trainee.full_name, "agency": c.agency.short_name, "ends_on": f"{c.ends_on:%d/%m/%Y}"}
                 for c in ending
-                if c.evaluation.status in (CommitmentStatus.ACTIVE, CommitmentStatus.ENDING_SOON)
+                if c.evaluation.status in RUNNING
             ]
         ),
         "failed": _listed(
