@@ -240,28 +240,39 @@ def _shared(strings: list[str]) -> str:
     )
 
 
+def _shared_string_cells(values: list, number: int, strings: list[str], attributes: dict[str, str]) -> str:
+    """One row's cells, texts stored in `strings` (the shared table); `attributes` holds what each kind
+    of cell carries besides r: "empty" (self-closing), "date" (a ("date", serial) tuple), "number", "text"."""
+    cells = []
+    for index, value in enumerate(values):
+        ref = f"{column_letters(index)}{number}"
+        if value is None:
+            cells.append(f'<c r="{ref}"{attributes["empty"]}/>')
+        elif isinstance(value, tuple):
+            cells.append(f'<c r="{ref}"{attributes["date"]}><v>{value[1]}</v></c>')
+        elif isinstance(value, int | float):
+            cells.append(f'<c r="{ref}"{attributes["number"]}><v>{value}</v></c>')
+        else:
+            if value not in strings:
+                strings.append(value)
+            cells.append(f'<c r="{ref}"{attributes["text"]} t="s"><v>{strings.index(value)}</v></c>')
+    return "".join(cells)
+
+
+_EXCEL_CELLS = {"empty": ' s="1"', "date": ' s="2"', "number": "", "text": ""}
+_LIBREOFFICE_CELLS = {"empty": ' s="0"', "date": ' s="2" t="n"', "number": ' s="0" t="n"', "text": ' s="0"'}
+
+
 def excel_like(rows: list[list], *, first_row: int = 1) -> bytes:
     """Shared strings, spans and x14ac attributes, a styled date serial, blank rows skipped, empty
     styled cells self-closing: the way Excel writes a sheet."""
     strings: list[str] = []
-    lines = []
-    for offset, values in enumerate(rows):
-        number = first_row + offset
-        cells = []
-        for index, value in enumerate(values):
-            ref = f"{column_letters(index)}{number}"
-            if value is None:
-                cells.append(f'<c r="{ref}" s="1"/>')
-            elif isinstance(value, tuple):  # ("date", serial)
-                cells.append(f'<c r="{ref}" s="2"><v>{value[1]}</v></c>')
-            elif isinstance(value, int | float):
-                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
-            else:
-                if value not in strings:
-                    strings.append(value)
-                cells.append(f'<c r="{ref}" t="s"><v>{strings.index(value)}</v></c>')
-        if values:
-            lines.append(f'<row r="{number}" spans="1:{len(values)}" x14ac:dyDescent="0.25">{"".join(cells)}</row>')
+    lines = [
+        f'<row r="{number}" spans="1:{len(values)}" x14ac:dyDescent="0.25">'
+        f"{_shared_string_cells(values, number, strings, _EXCEL_CELLS)}</row>"
+        for number, values in enumerate(rows, start=first_row)
+        if values
+    ]
     last = first_row + len(rows) - 1
     return workbook(
         lines,
@@ -275,26 +286,11 @@ def excel_like(rows: list[list], *, first_row: int = 1) -> bytes:
 def libreoffice_like(rows: list[list]) -> bytes:
     """Every row with its formatting attributes, numbers typed t="n", empty cells self-closing."""
     strings: list[str] = []
-    lines = []
-    for offset, values in enumerate(rows):
-        number = offset + 1
-        cells = []
-        for index, value in enumerate(values):
-            ref = f"{column_letters(index)}{number}"
-            if value is None:
-                cells.append(f'<c r="{ref}" s="0"/>')
-            elif isinstance(value, tuple):  # ("date", serial)
-                cells.append(f'<c r="{ref}" s="2" t="n"><v>{value[1]}</v></c>')
-            elif isinstance(value, int | float):
-                cells.append(f'<c r="{ref}" s="0" t="n"><v>{value}</v></c>')
-            else:
-                if value not in strings:
-                    strings.append(value)
-                cells.append(f'<c r="{ref}" s="0" t="s"><v>{strings.index(value)}</v></c>')
-        lines.append(
-            f'<row r="{number}" customFormat="false" ht="12.8" hidden="false" customHeight="false" '
-            f'outlineLevel="0" collapsed="false">{"".join(cells)}</row>'
-        )
+    lines = [
+        f'<row r="{number}" customFormat="false" ht="12.8" hidden="false" customHeight="false" '
+        f'outlineLevel="0" collapsed="false">{_shared_string_cells(values, number, strings, _LIBREOFFICE_CELLS)}</row>'
+        for number, values in enumerate(rows, start=1)
+    ]
     return workbook(lines, members={"xl/sharedStrings.xml": _shared(strings), "xl/styles.xml": _STYLES})
 
 
