@@ -70,8 +70,13 @@ def commitment_export(request, fmt):
     if fmt not in exports.CONTENT_TYPES:
         raise Http404
     dataset = commitment_tables.export_dataset(commitments.export_rows(request.GET))
+    return _download(dataset, fmt, f"commitments-{timezone.localdate():%Y-%m-%d}")
+
+
+def _download(dataset, fmt: str, name: str) -> HttpResponse:
+    """The dataset as an attachment `name`.`fmt` (a format of exports.CONTENT_TYPES)."""
     response = HttpResponse(exports.render(dataset, fmt), content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="commitments-{timezone.localdate():%Y-%m-%d}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
 
@@ -139,10 +144,7 @@ def coverage_export(request, fmt):
     if not form.is_valid():
         return render(request, "reports/coverage.html", {"form": form}, status=400)
     on = form.cleaned_data["on"]
-    content = exports.render(coverage_report.dataset(on=on), fmt)
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="coverage-{on:%Y-%m-%d}.{fmt}"'
-    return response
+    return _download(coverage_report.dataset(on=on), fmt, f"coverage-{on:%Y-%m-%d}")
 
 
 # --- One agency's page ---------------------------------------------------------------
