@@ -12,13 +12,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q
 from django.utils import timezone
 
 from . import delivery, languages, outbox
 from .filters import MessageFilter, kind_label
 from .models import OutboundMessage
-from .services import LINK_KINDS, ON_THEIR_WAY, resend_refusal
+from .services import LINK_KINDS, ON_THEIR_WAY, chain, resend_refusal
 
 HIDDEN = "/••••••"  # stands for a secret in the rendered text
 PAGE_SIZE = 25
@@ -82,8 +81,7 @@ def log_page(filterset: MessageFilter, number, *, per_page: int = PAGE_SIZE) -> 
 
 def message_chain(message: OutboundMessage) -> list[OutboundMessage]:
     """The first message of the chain and every copy of it, oldest first."""
-    original_id = message.resent_from_id or message.pk
-    return list(OutboundMessage.objects.filter(Q(pk=original_id) | Q(resent_from_id=original_id)).order_by("pk"))
+    return list(chain(message.resent_from_id or message.pk).order_by("pk"))
 
 
 @dataclass(slots=True)

@@ -75,7 +75,7 @@ def resend_message(message: OutboundMessage) -> OutboundMessage:
     original = message.resent_from if message.resent_from_id else message
     # Serialise re-sends of one chain, so that "still on its way" is read after the last copy.
     OutboundMessage.objects.select_for_update().filter(pk=original.pk).first()
-    latest = _chain(original).order_by("-pk").only("pk", "status").first()
+    latest = chain(original.pk).order_by("-pk").only("pk", "status").first()
     if latest.status in ON_THEIR_WAY:
         raise ValidationError(_("A copy of this message is already on its way."))
     copy, created = OutboundMessage.objects.get_or_create(
@@ -128,8 +128,9 @@ def retry_failed() -> int:
     return len(copies)
 
 
-def _chain(original: OutboundMessage):
-    return OutboundMessage.objects.filter(Q(pk=original.pk) | Q(resent_from=original))
+def chain(original_id: int):
+    """The first message of a chain and every copy of it."""
+    return OutboundMessage.objects.filter(Q(pk=original_id) | Q(resent_from_id=original_id))
 
 
 def _copy_fields(original: OutboundMessage) -> dict:
