@@ -79,7 +79,7 @@ def enqueue_many(messages: Iterable[Message]) -> int:
     # ignore_conflicts: another writer may insert the same message between the read and here.
     OutboundMessage.objects.bulk_create(fresh, ignore_conflicts=True)
     if any(row.due_at <= now for row in fresh):
-        transaction.on_commit(_kick_delivery)
+        transaction.on_commit(kick_delivery)
     return len(fresh)
 
 
@@ -100,7 +100,7 @@ def _already_queued(identities: set[tuple[str, str, str]]) -> set[tuple[str, str
     return found
 
 
-def _kick_delivery() -> None:
+def kick_delivery() -> None:
     """Wake a worker now. With the broker unreachable the change is committed all the same, and
     the beat's sweep delivers the rows when it is back: the caller must not fail for it."""
     from .tasks import deliver_due_messages

@@ -16,7 +16,6 @@ so it could not make one itself.
 from __future__ import annotations
 
 import hashlib
-import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,8 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import OutboundMessage
-
-logger = logging.getLogger(__name__)
+from .outbox import kick_delivery
 
 # Kinds whose message carries a password-setting link (see the module's docstring).
 LINK_KINDS = frozenset({"invitation", "password_reset"})
@@ -85,7 +83,7 @@ def resend_message(message: OutboundMessage) -> OutboundMessage:
         defaults=_copy_fields(original),
     )
     if created:
-        transaction.on_commit(_kick_delivery)
+        transaction.on_commit(kick_delivery)
     return copy
 
 
@@ -124,7 +122,7 @@ def retry_failed() -> int:
         )
     if copies:
         OutboundMessage.objects.bulk_create(copies, ignore_conflicts=True, batch_size=500)
-        transaction.on_commit(_kick_delivery)
+        transaction.on_commit(kick_delivery)
     return len(copies)
 
 
@@ -141,14 +139,3 @@ def _copy_fields(original: OutboundMessage) -> dict:
         "due_at": timezone.now(),
         "resent_from": original,
     }
-
-
-def _kick_delivery() -> None:
-    """Hand the copies to a worker now; if the broker is unreachable, the beat's sweep delivers
-    them within a minute, and the organizer's page does not fail for it."""
-    from .tasks import deliver_due_messages
-
-    try:
-        deliver_due_messages.delay()
-    except Exception:  # the broker is down: the rows wait in the outbox for the sweep
-        logger.warning("Could not reach the broker; the sweep will deliver the re-sent messages", exc_info=True)
