@@ -142,14 +142,6 @@ def post_change_effects(
     return effects
 
 
-def commitments_broken_by(
-    trainee: Trainee, agency: Agency, starts_on: datetime.date, *, directory: AgencyDirectory | None = None
-) -> list[PostChangeEffect]:
-    """The commitments a new post at `agency` from `starts_on` would break (the form's warning)."""
-    effects = post_change_effects(trainee, agency=agency, starts_on=starts_on, directory=directory)
-    return [effect for effect in effects if effect.broken_on]
-
-
 # --- The commitments of one trainee as a timeline --------------------------------------
 
 
