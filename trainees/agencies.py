@@ -152,6 +152,11 @@ class AgencyDirectory:
             current = self.by_id[current.successor_id]
         return current
 
+    def carrier(self, agency_id: int, on: datetime.date) -> int:
+        """The id of the agency in force that carries `agency_id` on `on`: the commitment rule's
+        `carrier` (trainees/commitments.py)."""
+        return self.in_force(agency_id, on).pk
+
     def as_of(self, agency: Agency | int | None, on: datetime.date | None = None, *, name: str = "short_name"):
         """How a page of the date `on` (default today) shows a record written at `agency`: the
         agency in force, with the recorded one beside it when they differ (AsOf); None for none.

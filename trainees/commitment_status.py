@@ -72,7 +72,7 @@ def evaluate_on(
         ends_on=get("ends_on"),
         waived=waived_as_of(get("waived_on"), on),
         posts=list(posts),
-        carrier=lambda agency_id, day: directory.in_force(agency_id, day).pk,
+        carrier=directory.carrier,
         today=on,
     )
 

@@ -36,7 +36,7 @@ def evaluate_commitment(
         ends_on=commitment.ends_on,
         waived=commitment.waived_on is not None,
         posts=[Post(post.agency_id, post.starts_on, post.ends_on) for post in posts],
-        carrier=lambda agency_id, day: directory.in_force(agency_id, day).pk,
+        carrier=directory.carrier,
         today=today or timezone.localdate(),
     )
 
@@ -104,10 +104,7 @@ def post_change_effects(
     if not commitments:
         return []
     directory = directory or AgencyDirectory.load()
-
-    def carrier(agency_id: int, day: datetime.date) -> int:
-        return directory.in_force(agency_id, day).pk
-
+    carrier = directory.carrier
     posts = [
         Post(*post)
         for post in trainee.assignments.order_by("starts_on", "pk").values_list("agency_id", "starts_on", "ends_on")

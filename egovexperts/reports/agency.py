@@ -214,9 +214,6 @@ def _commitments(lineage: list[int], by_trainee, directory: AgencyDirectory, tod
         )
     )
 
-    def carrier(agency_id: int, day: datetime.date) -> int:
-        return directory.in_force(agency_id, day).pk
-
     rows = []
     for pk, trainee_id, full_name, agency_id, starts_on, ends_on, waived_on, waiver_reason in signed:
         posts = [Post(post.agency_id, post.starts_on, post.ends_on) for post in by_trainee.get(trainee_id, [])]
@@ -226,7 +223,7 @@ def _commitments(lineage: list[int], by_trainee, directory: AgencyDirectory, tod
             ends_on=ends_on,
             waived=waived_on is not None,
             posts=posts,
-            carrier=carrier,
+            carrier=directory.carrier,
             today=today,
         )
         agency = directory.as_of(agency_id, today)

@@ -361,9 +361,6 @@ def rows_of(
     ):
         posts[trainee_id].append(Post(*post))
 
-    def carrier(agency_id: int, day: datetime.date) -> int:
-        return directory.in_force(agency_id, day).pk
-
     labels = {value: str(label) for value, label in Status.choices}  # translated once
     rows = []
     for value in values:
@@ -374,7 +371,7 @@ def rows_of(
             ends_on=value.ends_on,
             waived=value.waived_on is not None,
             posts=posts[value.trainee_id],
-            carrier=carrier,
+            carrier=directory.carrier,
             today=today,
         )
         rows.append(
