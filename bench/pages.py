@@ -36,7 +36,7 @@ def _urlconf():
     from django.shortcuts import render
     from django.urls import path
 
-    from egovexperts.permissions import organizer_required
+    from egovexperts.core.permissions import organizer_required
     from egovexperts.urls import urlpatterns
 
     @organizer_required

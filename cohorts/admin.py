@@ -1,8 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from egovexperts.admin import AutocompleteMixin, CheckedModelForm, ExportActionMixin
-from egovexperts.imports.exports import EnrolmentExportResource
+from egovexperts.core.admin import AutocompleteMixin, CheckedModelForm, ExportActionMixin
 
 from . import services
 from .models import Cohort, Enrolment, Programme
@@ -34,7 +33,6 @@ class CohortAdmin(AutocompleteMixin, SimpleHistoryAdmin):
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(AutocompleteMixin, ExportActionMixin, SimpleHistoryAdmin):
-    resource_classes = [EnrolmentExportResource]
     list_display = ["trainee", "cohort", "nominated_by", "enrolled_on", "status", "ended_on"]
     list_filter = ["status", "cohort", "nominated_by__kind"]
     search_fields = ["trainee__full_name", "trainee__email", "nominated_by__short_name"]

@@ -9,9 +9,11 @@ class CohortsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from trainees.filters import forget_filter_choices
+        from trainees.models import Agency
 
+        from .directory import forget_filter_choices
         from .models import Cohort
 
         for signal in (post_save, post_delete):
-            signal.connect(forget_filter_choices, sender=Cohort)
+            for model in (Cohort, Agency):
+                signal.connect(forget_filter_choices, sender=model)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
@@ -50,3 +51,17 @@ def enrolments_by_agency_kind(enrolments) -> list[EnrolmentGroup]:
         else:
             other.enrolments.append(enrolment)
     return [group for group in (central, provincial, other) if group.enrolments]
+
+
+# How far each trainee is through their cohort's courses, keyed by trainee id: computed by
+# courses, which sits above this app; set in egovexperts/apps.py.
+PROGRESS_OF_ENROLMENTS: list[Callable[[list[Enrolment]], dict]] = []
+
+
+def add_progress(enrolments: list[Enrolment]) -> None:
+    """Give each enrolment its trainee's progress (`None` when no app computes it)."""
+    progress = {}
+    for source in PROGRESS_OF_ENROLMENTS:
+        progress.update(source(enrolments))
+    for enrolment in enrolments:
+        enrolment.progress = progress.get(enrolment.trainee_id)

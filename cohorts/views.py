@@ -4,11 +4,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egovexperts.permissions import organizer_required
+from egovexperts.core.permissions import organizer_required
+from egovexperts.core.templating import render_partial
 
 from . import selectors, services
+from .directory import directory, directory_page, filter_selects
 from .forms import CohortForm, EnrolmentForm, WithdrawalForm, add_service_error
 from .models import Cohort, Enrolment
+
+DIRECTORY_PAGE_SIZE = 50
 
 
 @organizer_required
@@ -18,14 +22,9 @@ def cohort_list(request):
 
 @organizer_required
 def cohort_detail(request, pk):
-    # The page shows the progress that courses computes: the view joins the two apps.
-    from courses.selectors import cohort_progress
-
     cohort = get_object_or_404(selectors.cohort_list(), pk=pk)
     enrolments = list(selectors.cohort_enrolments(cohort))
-    progress = cohort_progress(enrolments)
-    for enrolment in enrolments:
-        enrolment.progress = progress.get(enrolment.trainee_id)
+    selectors.add_progress(enrolments)
     context = {
         "cohort": cohort,
         "enrolments": enrolments,
@@ -87,3 +86,19 @@ def enrolment_withdraw(request, pk):
             messages.success(request, _("%(name)s is withdrawn.") % {"name": enrolment.trainee.full_name})
             return redirect("cohorts:cohort-detail", enrolment.cohort_id)
     return render(request, "cohorts/enrolment_withdraw.html", {"form": form, "enrolment": enrolment})
+
+
+@organizer_required
+def trainee_directory(request):
+    """The trainee directory (served under the trainees' URLs, see egovexperts/urls.py)."""
+    filterset = directory(request.GET or None)
+    page = directory_page(filterset, request.GET.get("page"), per_page=DIRECTORY_PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows_html = render_partial(request, "trainees/_trainee_rows.jinja", {"trainees": page.object_list})
+    context = {"filter": filterset, "page": page, "query": query.urlencode(), "rows_html": rows_html}
+    if not request.htmx:
+        selects = filter_selects(filterset)
+        context["filters_html"] = render_partial(request, "trainees/_filter_selects.jinja", {"selects": selects})
+    template = "trainees/_trainee_rows.html" if request.htmx else "trainees/trainee_list.html"
+    return render(request, template, context)

@@ -5,7 +5,7 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from egovexperts.admin import HTTPS_LINKS, AutocompleteMixin, CheckedModelForm, ImportButtonMixin
+from egovexperts.core.admin import HTTPS_LINKS, AutocompleteMixin, CheckedModelForm, ImportButtonMixin
 
 from . import services
 from .models import Attendance, Course, Material, Session

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from egovexperts.spreadsheets import escape_text
+from egovexperts.core.spreadsheets import escape_text
 from trainees.models import Trainee
 
 from .models import Attendance, Course, Session

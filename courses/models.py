@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cohorts.models import Cohort
-from egovexperts.permissions import is_organizer, is_trainee
+from egovexperts.core.permissions import is_organizer, is_trainee
 from trainees.models import Trainee
 
 from . import uploads

@@ -28,9 +28,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Enrolment
+from egovexperts.core.permissions import organizers
 from egovexperts.notifications import outbox, planning, quiet
 from egovexperts.notifications.models import ReminderOffset
-from egovexperts.permissions import organizers
 
 from . import rules
 from .completion import Progress

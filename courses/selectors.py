@@ -14,8 +14,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Enrolment
-from egovexperts.prepared import PreparedQuery, Slot
-from trainees.agencies import AgencyDirectory, AsOf, show_current_posts
+from egovexperts.core.prepared import PreparedQuery, Slot
+from trainees.agencies import AgencyDirectory, AsOf
 
 from . import rules
 from .models import AbsenceNotice, Attendance, Course, Material, Session
@@ -218,26 +218,10 @@ def trainee_attendance(trainee_id: int) -> QuerySet[Attendance]:
     )
 
 
-def _posts_as_of_their_end(trainee, agencies: AgencyDirectory) -> list:
-    """The trainee's posts, latest first, each with its agency and unit as of its last day (today
-    for the post held now): a post at Hà Giang that ended in 2022 was at Hà Giang; one held today
-    is at Tuyên Quang, recorded at Hà Giang."""
-    today = timezone.localdate()
-    posts = list(trainee.assignments.select_related("unit").order_by("-starts_on", "-pk"))
-    for post in posts:
-        day = min(post.ends_on or today, today)
-        post.agency_as_of = agencies.as_of(post.agency_id, day)
-        post.unit_as_of = agencies.unit_as_of(post.unit_id, post.unit.name if post.unit else None, day)
-    return posts
-
-
-def trainee_profile(trainee) -> dict:
-    """Everything the organizer's trainee profile shows, in a fixed number of queries."""
-    from trainees.models import RetentionCommitment
-    from trainees.selectors import commitments_with_status
-
-    agencies = AgencyDirectory.cached()
-    show_current_posts([trainee], directory=agencies)
+def trainee_learning(trainee) -> dict:
+    """What a trainee's profile shows of their cohorts and courses: enrolments, progress per course,
+    attendance and absence notices, in a fixed number of queries (a section of
+    `trainees.selectors.trainee_profile`, wired in egovexperts/apps.py)."""
     enrolments = list(trainee.enrolments.select_related("cohort", "nominated_by").order_by("-enrolled_on"))
     table = progress_table(windows_of(enrolments))
     courses = {course.pk: course for course in Course.objects.filter(pk__in={pk for _t, pk in table})}
@@ -246,8 +230,6 @@ def trainee_profile(trainee) -> dict:
         key=lambda pair: (pair[0].year, pair[0].code),
     )
     return {
-        "posts": _posts_as_of_their_end(trainee, agencies),
-        "commitments": commitments_with_status(RetentionCommitment.objects.filter(trainee=trainee), directory=agencies),
         "enrolments": enrolments,
         "progress": progress,
         "attendance": trainee_attendance(trainee.pk),

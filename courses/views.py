@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from cohorts.forms import add_service_error
 from cohorts.models import Cohort
-from egovexperts.permissions import organizer_required
-from egovexperts.templating import render_partial
+from egovexperts.core.permissions import organizer_required
+from egovexperts.core.templating import render_partial
 from trainees.models import Trainee
 
 from . import exports, selectors, services

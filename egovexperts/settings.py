@@ -59,12 +59,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "egovexperts.middleware.ControlCharactersMiddleware",
+    "egovexperts.core.middleware.ControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's LocaleMiddleware without Accept-Language: Vietnamese until English is chosen.
-    "egovexperts.language.VietnameseFirstLocaleMiddleware",
+    "egovexperts.core.language.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -89,12 +89,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "egovexperts.permissions.roles",
-                "egovexperts.navigation.navigation",
+                "egovexperts.core.permissions.roles",
+                "egovexperts.core.navigation.navigation",
             ],
         },
     },
-    # Only for the row partials of long lists (`*.jinja`, see egovexperts/templating.py).
+    # Only for the row partials of long lists (`*.jinja`, see egovexperts/core/templating.py).
     {"BACKEND": "django.template.backends.jinja2.Jinja2", "DIRS": [BASE_DIR / "templates"], "APP_DIRS": False},
 ]
 
@@ -124,7 +124,7 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_ADAPTER = "egovexperts.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "trainees.accounts.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 # Accounts are opened by the programme office: a reset asked for an unknown address sends nothing
 # (the page says the same either way).

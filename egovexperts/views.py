@@ -4,8 +4,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import check_for_language
+from django.views.i18n import set_language as django_set_language
 
-from .permissions import is_organizer, is_trainee
+from egovexperts.core.permissions import is_organizer, is_trainee
+from egovexperts.notifications import languages
 
 
 @login_required
@@ -27,3 +30,15 @@ def admin_login(request):
         raise PermissionDenied  # signed in without admin access: the login page would send back here
     next_url = request.GET.get("next")
     return redirect(reverse("account_login") + (f"?{urlencode({'next': next_url})}" if next_url else ""))
+
+
+def set_language(request):
+    """Django's set_language, and the choice kept for the user's mail: messages are written in the
+    language their recipient last chose (for a trainee, also under the address the programme uses)."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if request.method == "POST" and user.is_authenticated and check_for_language(language):
+        trainee = getattr(user, "trainee", None)
+        languages.remember([user.email, trainee.email if trainee else ""], language)
+    return response

@@ -4,8 +4,8 @@ import datetime
 
 import time_machine
 
+from egovexperts.core.workdays import VIETNAM
 from egovexperts.notifications import planning
-from egovexperts.workdays import VIETNAM
 
 
 def vn(*args) -> datetime.datetime:

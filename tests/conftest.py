@@ -6,8 +6,8 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import translation
 
-from egovexperts.permissions import ORGANIZER_GROUP
-from egovexperts.roles import create_roles
+from egovexperts.core.permissions import ORGANIZER_GROUP
+from egovexperts.core.roles import create_roles
 from tests.factories import TraineeFactory, UserFactory
 from trainees.models import Agency
 from trainees.reference import load_agencies

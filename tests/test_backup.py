@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from courses.models import Material
-from egovexperts import backups
+from egovexperts.management import backups
 from tests.factories import AttendanceFactory, EnrolmentFactory, MaterialFactory, SessionFactory, TraineeFactory
 
 on_postgresql = pytest.mark.skipif(

@@ -6,7 +6,7 @@ import pytest
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
-from egovexperts.health import check_database, migrations_on_disk
+from egovexperts.core.health import check_database, migrations_on_disk
 
 
 def test_healthz_answers_without_the_database(client):

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from egovexperts.navigation import ENTRIES, entry_of
-from egovexperts.permissions import ORGANIZER_GROUP
+from egovexperts.core.navigation import ENTRIES, entry_of
+from egovexperts.core.permissions import ORGANIZER_GROUP
 from tests.factories import CohortFactory
 from tests.test_access_matrix import ORGANIZER, TRAINEE, access_of, routes
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import DateField, IntegerField
 
 from cohorts.models import Enrolment
-from egovexperts.prepared import PreparedQuery, Slot
+from egovexperts.core.prepared import PreparedQuery, Slot
 from tests.factories import EnrolmentFactory
 from trainees.models import Agency
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from cohorts.models import Cohort, Enrolment
 from courses.models import Attendance, Session
-from egovexperts import demo
+from egovexperts.management import demo
 from trainees.commitments import Status
 from trainees.models import Agency, Assignment, Trainee
 from trainees.selectors import commitments_with_status

@@ -1,6 +1,6 @@
 import pytest
 
-from egovexperts.spreadsheets import escape_text
+from egovexperts.core.spreadsheets import escape_text
 
 
 @pytest.mark.parametrize(

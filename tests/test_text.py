@@ -1,4 +1,4 @@
-from egovexperts.text import fold, person_sort_key, sort_key
+from egovexperts.core.text import fold, person_sort_key, sort_key
 
 
 def test_fold_drops_diacritics_punctuation_and_case():

@@ -3,9 +3,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from egovexperts.accounts import account_email
-from egovexperts.admin import AutocompleteMixin, ExportActionMixin, ImportButtonMixin
-from egovexperts.imports.exports import CommitmentExportResource, TraineeExportResource
+from egovexperts.core.admin import AutocompleteMixin, ExportActionMixin, ImportButtonMixin
+from trainees.accounts import account_email
 
 from . import services
 from .models import (
@@ -64,7 +63,6 @@ class CommitmentInline(AutocompleteMixin, admin.TabularInline):
 @admin.register(Trainee)
 class TraineeAdmin(AutocompleteMixin, ImportButtonMixin, ExportActionMixin, SimpleHistoryAdmin):
     import_kind = "trainees"
-    resource_classes = [TraineeExportResource]  # formula-escaped, same columns as the import template
     list_display = ["full_name", "email", "phone", "user"]
     search_fields = ["full_name", "email", "search_text"]
     list_filter = ["enrolments__cohort", "share_contact"]
@@ -119,7 +117,6 @@ class AssignmentAdmin(AutocompleteMixin, SimpleHistoryAdmin):
 
 @admin.register(RetentionCommitment)
 class RetentionCommitmentAdmin(AutocompleteMixin, ExportActionMixin, SimpleHistoryAdmin):
-    resource_classes = [CommitmentExportResource]
     list_display = ["trainee", "agency", "starts_on", "ends_on", "document_ref", "waived_on"]
     list_filter = ["agency__kind"]
     search_fields = ["trainee__full_name", "trainee__email", "agency__short_name", "document_ref"]

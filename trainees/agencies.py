@@ -25,7 +25,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from egovexperts.text import fold
+from egovexperts.core.text import fold
 
 from .models import Agency, Unit
 

@@ -10,11 +10,9 @@ class TraineesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from .agencies import forget_directory
-        from .filters import forget_filter_choices
         from .models import Agency, Unit
 
         for signal in (post_save, post_delete):
-            signal.connect(forget_filter_choices, sender=Agency)
             for model in (Agency, Unit):
                 signal.connect(forget_directory, sender=model)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from egovexperts.text import fold, person_sort_key
+from egovexperts.core.text import fold, person_sort_key
 
 
 class Change(models.TextChoices):

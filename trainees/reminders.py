@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 
+from egovexperts.core.permissions import organizers
+from egovexperts.core.workdays import VIETNAM
 from egovexperts.notifications import outbox, planning
-from egovexperts.permissions import organizers
-from egovexperts.workdays import VIETNAM
 
 from .agencies import AgencyDirectory
 from .commitments import RUNNING, Evaluation, Status

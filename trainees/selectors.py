@@ -1,13 +1,13 @@
 """Reads of trainee data for pages and reports, in a fixed number of queries."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .agencies import AgencyDirectory, AsOf
+from .agencies import AgencyDirectory, AsOf, show_current_posts
 from .commitments import (
     Continuity,
     Evaluation,
@@ -215,3 +215,34 @@ def commitment_timeline(
         )
     years = [(year, x(datetime.date(year, 1, 1))) for year in range(first.year, last.year + 1)]
     return Timeline(first, last, rows, years, x(today) if first <= today <= last else None)
+
+
+def posts_as_of_their_end(trainee, agencies: AgencyDirectory) -> list:
+    """The trainee's posts, latest first, each with its agency and unit as of its last day (today
+    for the post held now): a post at Hà Giang that ended in 2022 was at Hà Giang; one held today
+    is at Tuyên Quang, recorded at Hà Giang."""
+    today = timezone.localdate()
+    posts = list(trainee.assignments.select_related("unit").order_by("-starts_on", "-pk"))
+    for post in posts:
+        day = min(post.ends_on or today, today)
+        post.agency_as_of = agencies.as_of(post.agency_id, day)
+        post.unit_as_of = agencies.unit_as_of(post.unit_id, post.unit.name if post.unit else None, day)
+    return posts
+
+
+# What the apps above add to a trainee's profile (courses: enrolments, progress, attendance),
+# each a function of the trainee returning the template's values; set in egovexperts/apps.py.
+PROFILE_SECTIONS: list[Callable[[Trainee], dict]] = []
+
+
+def trainee_profile(trainee: Trainee) -> dict:
+    """Everything the organizer's trainee profile shows, in a fixed number of queries."""
+    agencies = AgencyDirectory.cached()
+    show_current_posts([trainee], directory=agencies)
+    profile = {
+        "posts": posts_as_of_their_end(trainee, agencies),
+        "commitments": commitments_with_status(RetentionCommitment.objects.filter(trainee=trainee), directory=agencies),
+    }
+    for section in PROFILE_SECTIONS:
+        profile.update(section(trainee))
+    return profile

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from egovexperts.permissions import can_import
+from egovexperts.core.permissions import can_import
 
 from . import services
 from .models import ImportRun

@@ -22,7 +22,7 @@ from import_export.formats import base_formats
 
 from cohorts.models import Enrolment
 from courses.models import Attendance, Course, Session
-from egovexperts.spreadsheets import escape_text
+from egovexperts.core.spreadsheets import escape_text
 from trainees.agencies import AgencyDirectory
 from trainees.models import RetentionCommitment, Trainee
 from trainees.selectors import commitments_with_status

@@ -16,7 +16,7 @@ from import_export import resources
 from import_export.fields import Field
 
 from courses.models import Attendance, Session
-from egovexperts.text import fold
+from egovexperts.core.text import fold
 
 from . import widgets
 

@@ -23,7 +23,7 @@ from cohorts.models import Enrolment
 from courses import rules
 from courses.models import Course, Session
 from courses.services import enqueue_change_notices
-from egovexperts.text import fold
+from egovexperts.core.text import fold
 
 from .files import Table
 from .models import Outcome

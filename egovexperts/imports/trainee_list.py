@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Enrolment
-from egovexperts.accounts import invitation_refusals, invite_trainee
+from trainees.accounts import invitation_refusals, invite_trainee
 from trainees.agencies import AgencyDirectory, compact, resolve_unit
 from trainees.commitments import default_end
 from trainees.models import Agency, Assignment, RetentionCommitment, Trainee, Unit, assignment_search_text

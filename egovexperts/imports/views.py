@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.models import Course
-from egovexperts.permissions import can_import, organizer_required
+from egovexperts.core.permissions import can_import, organizer_required
 
 from . import exports, files, selectors, services
 from .forms import ConfirmForm, UploadForm

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import widgets
 
-from egovexperts.text import fold
+from egovexperts.core.text import fold
 from trainees.agencies import AgencyDirectory, compact
 from trainees.models import Agency
 

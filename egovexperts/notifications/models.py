@@ -4,8 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from egovexperts import workdays
-from egovexperts.workdays import VIETNAM
+from egovexperts.core import workdays
+from egovexperts.core.workdays import VIETNAM
 
 
 class OutboundMessage(models.Model):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from egovexperts.workdays import VIETNAM
+from egovexperts.core.workdays import VIETNAM
 
 if TYPE_CHECKING:
     from . import outbox

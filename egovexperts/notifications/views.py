@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from egovexperts.permissions import organizer_required
+from egovexperts.core.permissions import organizer_required
 
 from . import selectors, services
 from .filters import MessageFilter, kind_label, kinds_in_log

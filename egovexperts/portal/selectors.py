@@ -18,8 +18,8 @@ from django.utils import timezone
 from cohorts.models import Enrolment
 from courses.completion import Progress, SessionFact, progress_of
 from courses.models import AbsenceNotice, Attendance, Course, Material, Session
+from egovexperts.core.text import fold
 from egovexperts.notifications.models import OutboundMessage
-from egovexperts.text import fold
 from trainees.agencies import AgencyDirectory, AsOf, show_current_posts
 from trainees.models import Agency, PostChangeRequest, RetentionCommitment, Trainee
 from trainees.selectors import commitments_with_status

@@ -13,8 +13,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from egovexperts.accounts import invite_trainee
-from egovexperts.permissions import is_organizer, is_trainee, organizer_required, trainee_required
+from egovexperts.core.permissions import is_organizer, is_trainee, organizer_required, trainee_required
+from trainees.accounts import invite_trainee
 from trainees.models import PostChangeRequest, Trainee
 from trainees.selectors import commitment_timeline
 

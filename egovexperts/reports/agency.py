@@ -26,7 +26,7 @@ from django.utils.translation import gettext, ngettext
 from cohorts.models import Enrolment
 from courses.completion import Progress
 from courses.progress import Window, progress_table
-from egovexperts.templating import render_partial
+from egovexperts.core.templating import render_partial
 from trainees.agencies import AgencyDirectory, AsOf
 from trainees.commitments import RUNNING, Evaluation, Post, Status, evaluate
 from trainees.models import Agency, Assignment, RetentionCommitment

@@ -15,7 +15,7 @@ from .commitments import COLUMNS, CommitmentFilter, Tracker
 def export_dataset(rows) -> tablib.Dataset:
     """The tracker's rows as a sheet: both agencies (recorded, in force today), the dates, status.
 
-    Cells are escaped by egovexperts.imports.exports.render (egovexperts/spreadsheets.py)."""
+    Cells are escaped by egovexperts.imports.exports.render (egovexperts/core/spreadsheets.py)."""
     headers = [
         _("Trainee"),
         _("Email"),

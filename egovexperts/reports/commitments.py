@@ -23,12 +23,12 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from cohorts.directory import CHOICES_KEY, filter_choices
+from cohorts.directory import directory as trainee_filter
 from cohorts.models import Cohort, Enrolment
-from egovexperts.text import fold
+from egovexperts.core.text import fold
 from trainees.agencies import AgencyDirectory, AsOf
 from trainees.commitments import RUNNING, Evaluation, Post, Status, breach_date_sql, evaluate, status_sql
-from trainees.filters import CHOICES_KEY, filter_choices
-from trainees.filters import directory as trainee_filter
 from trainees.models import Agency, Assignment, RetentionCommitment, Trainee
 from trainees.selectors import with_status
 

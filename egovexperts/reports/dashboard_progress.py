@@ -31,8 +31,8 @@ from django.utils import timezone
 from cohorts.models import Cohort, Enrolment
 from courses.models import Attendance, Course, Session
 from courses.progress import Window, progress_table
+from egovexperts.core.prepared import PreparedQuery, Slot
 from egovexperts.imports.models import ImportRun
-from egovexperts.prepared import PreparedQuery, Slot
 
 CACHE_KEY = "reports:dashboard:progress"
 CACHE_SECONDS = 36 * 3600

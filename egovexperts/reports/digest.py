@@ -17,10 +17,10 @@ from django.urls import reverse
 from courses.models import AbsenceNotice, Session
 from courses.notices import local
 from courses.reminders import trainees_at_risk
+from egovexperts.core.permissions import organizers
+from egovexperts.core.workdays import VIETNAM
 from egovexperts.notifications import outbox
 from egovexperts.notifications.models import OutboundMessage
-from egovexperts.permissions import organizers
-from egovexperts.workdays import VIETNAM
 from trainees.commitments import RUNNING
 from trainees.models import RetentionCommitment
 from trainees.selectors import commitments_with_status

@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from egovexperts.core.permissions import organizer_required
+from egovexperts.core.templating import render_partial
 from egovexperts.imports import exports
-from egovexperts.permissions import organizer_required
-from egovexperts.templating import render_partial
 from trainees.models import Agency, RetentionCommitment
 from trainees.services import waive_commitment
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from egovexperts import demo
+from egovexperts.management import demo
 from trainees.models import Agency
 from trainees.reference import load_agencies
 

@@ -9,7 +9,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from egovexperts.accounts import invite_trainee
 from egovexperts.celery_app import app as celery_app
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import (
@@ -22,6 +21,7 @@ from tests.factories import (
     TraineeFactory,
     agency,
 )
+from trainees.accounts import invite_trainee
 from trainees.models import Agency
 from trainees.reference import load_agencies
 

@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from egovexperts.core.permissions import ORGANIZER_GROUP
 from egovexperts.notifications import delivery
 from egovexperts.notifications.models import LanguagePreference, OutboundMessage
-from egovexperts.permissions import ORGANIZER_GROUP
 from tests.clock import plan_at, vn
 from tests.factories import AttendanceFactory, CourseFactory, EnrolmentFactory, SessionFactory, UserFactory
 

@@ -2,10 +2,10 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from egovexperts.core.permissions import ORGANIZER_GROUP
 from egovexperts.imports import services
 from egovexperts.imports.exports import TraineeExportResource
 from egovexperts.imports.models import ImportRun
-from egovexperts.permissions import ORGANIZER_GROUP
 from tests.factories import AssignmentFactory, TraineeFactory, UserFactory
 from tests.imports.conftest import xlsx
 from trainees.models import Trainee

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from egovexperts.core.permissions import ORGANIZER_GROUP
 from egovexperts.imports.models import ImportRun
-from egovexperts.permissions import ORGANIZER_GROUP
 from tests.factories import UserFactory
 from tests.imports.conftest import HEADERS, xlsx_bytes
 from trainees.models import Trainee

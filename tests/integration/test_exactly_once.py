@@ -16,10 +16,10 @@ from subprocess import PIPE, STDOUT
 import pytest
 from django.db import connection, transaction
 
+from egovexperts.core.workdays import VIETNAM
 from egovexperts.notifications import delivery, outbox, planning, services
 from egovexperts.notifications.models import OutboundMessage
 from egovexperts.notifications.tasks import deliver_due_messages
-from egovexperts.workdays import VIETNAM
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 
 from .conftest import ROOT, service_env, wait_until

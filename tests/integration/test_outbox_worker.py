@@ -2,11 +2,11 @@
 
 from django.db import transaction
 
-from egovexperts.accounts import invite_trainee
 from egovexperts.notifications import outbox
 from egovexperts.notifications.models import OutboundMessage
 from egovexperts.notifications.tasks import deliver_message
 from tests.factories import TraineeFactory
+from trainees.accounts import invite_trainee
 
 from .conftest import wait_until
 

@@ -11,11 +11,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from egovexperts.accounts import invite_trainee
 from egovexperts.notifications import delivery, outbox, planning, services
 from egovexperts.notifications.models import OutboundMessage, PlanningMark
 from egovexperts.notifications.selectors import HIDDEN
 from tests.factories import TraineeFactory
+from trainees.accounts import invite_trainee
 
 pytestmark = pytest.mark.django_db
 

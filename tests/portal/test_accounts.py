@@ -5,10 +5,10 @@ import re
 from django.core import mail
 from django.urls import reverse
 
-from egovexperts.accounts import invite_trainee
 from egovexperts.notifications import delivery
 from egovexperts.notifications.models import OutboundMessage
 from tests.factories import TraineeFactory
+from trainees.accounts import invite_trainee
 
 PASSWORD = "correct horse battery staple"
 

@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group
 
+from egovexperts.core.permissions import ORGANIZER_GROUP
+from egovexperts.core.workdays import VIETNAM
 from egovexperts.notifications import delivery, planning
 from egovexperts.notifications.models import LanguagePreference, OutboundMessage
-from egovexperts.permissions import ORGANIZER_GROUP
-from egovexperts.workdays import VIETNAM
 from tests.clock import plan_at, vn
 from tests.factories import (
     AbsenceNoticeFactory,

@@ -14,11 +14,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from egovexperts.accounts import ensure_account, invite_trainee
 from egovexperts.notifications import delivery
 from egovexperts.notifications.models import OutboundMessage
 from tests.factories import TraineeFactory, UserFactory
 from tests.imports.conftest import HEADERS, fingerprint, xlsx_bytes
+from trainees.accounts import ensure_account, invite_trainee
 from trainees.models import Trainee
 
 PASSWORD = "correct horse battery staple"  # the factories' password

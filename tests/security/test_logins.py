@@ -12,10 +12,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from egovexperts.accounts import invite_trainee
 from egovexperts.notifications import delivery
 from egovexperts.notifications.models import OutboundMessage
 from tests.factories import TraineeFactory
+from trainees.accounts import invite_trainee
 
 PASSWORD = "correct horse battery staple"  # the factories' password
 PROXY = "10.0.0.1"

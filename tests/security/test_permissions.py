@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from egovexperts.core.permissions import ORGANIZER_GROUP
+from egovexperts.core.roles import ORGANIZER_APPS
 from egovexperts.imports import services
 from egovexperts.imports.models import ImportRun
-from egovexperts.permissions import ORGANIZER_GROUP
-from egovexperts.roles import ORGANIZER_APPS
 from tests.imports.conftest import fingerprint, xlsx, xlsx_bytes
 from trainees.models import Trainee
 

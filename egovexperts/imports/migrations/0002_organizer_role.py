@@ -6,7 +6,7 @@ admins made it.
 
 from django.db import migrations
 
-from egovexperts.roles import create_roles
+from egovexperts.core.roles import create_roles
 
 
 def create_organizer_role(apps, schema_editor):

@@ -3,14 +3,14 @@
     python manage.py backup PATH.tar
 
 PostgreSQL is dumped with pg_dump (custom format), SQLite copied with its backup API; MEDIA_ROOT
-goes under media/ (egovexperts/backups.py).
+goes under media/ (egovexperts/management/backups.py).
 """
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from egovexperts import backups
+from egovexperts.management import backups
 
 
 class Command(BaseCommand):

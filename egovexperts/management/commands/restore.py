@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from egovexperts import backups
+from egovexperts.management import backups
 
 
 class Command(BaseCommand):

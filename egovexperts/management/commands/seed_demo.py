@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from egovexperts import demo
+from egovexperts.management import demo
 
 
 class Command(BaseCommand):

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment, Programme
 from courses.models import Attendance, Course, Session
+from egovexperts.core.permissions import ORGANIZER_GROUP
 from egovexperts.management.names import FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES
-from egovexperts.permissions import ORGANIZER_GROUP
 from trainees.models import Agency, Assignment, RetentionCommitment, Trainee, assignment_search_text
 
 BATCH = 5000

@@ -24,12 +24,12 @@ from django.utils import timezone
 from cohorts.models import Cohort, Enrolment, Programme
 from cohorts.services import withdraw_enrolment
 from courses.models import Attendance, Course, Material, Session
+from egovexperts.core.permissions import ORGANIZER_GROUP
 from trainees import services as trainee_services
+from trainees.accounts import ensure_account
 from trainees.models import Agency, Assignment, RetentionCommitment, Trainee, Unit
 
-from .accounts import ensure_account
-from .management.names import FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES
-from .permissions import ORGANIZER_GROUP
+from .names import FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES
 
 PASSWORD = "Demo@2020"
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -499,6 +499,6 @@ class _Seeder:
 
 
 def fold_ascii(text: str) -> str:
-    from .text import fold
+    from egovexperts.core.text import fold
 
     return fold(text).replace(" ", "")

@@ -12,7 +12,7 @@ from django.http import HttpResponseBadRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from egovexperts.language import language_of
+from egovexperts.core.language import language_of
 
 # The path never carries a control character; fields may carry tab, line feed and carriage
 # return (a pasted paragraph in a text area), and none of the others.

@@ -1,4 +1,5 @@
-"""The trainee directory's search and filters (django-filter)."""
+"""The trainee directory's search and filters (django-filter). It lives here, above trainees,
+because it filters and shows trainees by cohort and enrolment."""
 
 from dataclasses import dataclass
 
@@ -9,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.models import Cohort, Enrolment
+from trainees.agencies import AgencyDirectory, AsOf
+from trainees.models import Agency, Trainee
 
-from .agencies import AgencyDirectory, AsOf
-from .models import Agency, Trainee
+from .models import Cohort, Enrolment
 
 
 class TraineeFilter(django_filters.FilterSet):

@@ -1,13 +1,7 @@
 """The interface language: Vietnamese first, then what the visitor chose.
 
 A first visit is in Vietnamese whatever the browser's Accept-Language says; choosing English
-(set_language) writes the language cookie, which every later request follows.
-
-Switching language: Django's set_language, and the choice kept for the user's mail.
-
-Messages are written in the language their recipient last chose on the site (Vietnamese for
-those who never did): a signed-in user's switch is recorded for their account's address and,
-for a trainee, the address the programme writes to.
+(`egovexperts.views.set_language`) writes the language cookie, which every later request follows.
 """
 
 from django.conf import settings
@@ -15,20 +9,7 @@ from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import check_for_language, get_language_from_path, get_supported_language_variant
-from django.views.i18n import set_language as django_set_language
-
-from egovexperts.notifications import languages
-
-
-def set_language(request):
-    response = django_set_language(request)
-    language = request.POST.get("language", "")
-    user = request.user
-    if request.method == "POST" and user.is_authenticated and check_for_language(language):
-        trainee = getattr(user, "trainee", None)
-        languages.remember([user.email, trainee.email if trainee else ""], language)
-    return response
+from django.utils.translation import get_language_from_path, get_supported_language_variant
 
 
 def language_of(request, *, check_path: bool = False) -> str:
