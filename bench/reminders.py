@@ -33,9 +33,9 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import harness
+
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/egov_bench_reminders_")
 SIZES = (1_000, 10_000)
 PLANNING_TARGET_S, SECOND_RUN_TARGET_S = 5.0, 1.0
@@ -69,43 +69,9 @@ def main():
 
 
 def prepare(size: int, *, fresh: bool) -> None:
-    """Create, migrate and seed the size's database unless it already holds scale data."""
-    import psycopg2
-
-    url = os.environ["DATABASE_URL"]
-    name = url.rsplit("/", 1)[1]
-    connection = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        if fresh:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-    setup_django()
-    from django.core.management import call_command
-
-    from cohorts.models import Programme
-
-    call_command("migrate", verbosity=0)
-    if not Programme.objects.filter(code="scale").exists():
-        started = time.perf_counter()
-        # A tenth of the trainees in held sessions (seed_scale's 1,000 at 10,000): every course
-        # has as many sessions at both sizes, so the same share of trainees is at risk.
-        call_command("seed_scale", trainees=size, sessions=size // 10, verbosity=0)
-        print(f"[{name}: seeded {size:,} trainees in {time.perf_counter() - started:.0f} s]")
-
-
-def setup_django():
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egovexperts.settings")
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
-    import django
-
-    django.setup()
+    # A tenth of the trainees in held sessions (seed_scale's 1,000 at 10,000): every course
+    # has as many sessions at both sizes, so the same share of trainees is at risk.
+    harness.prepare_database(trainees=size, sessions=size // 10, fresh=fresh)
 
 
 def _timed(function):
@@ -239,32 +205,9 @@ def delivery_throughput(args) -> None:
             PlanningMark.planned(until=mark)
 
 
-class CountingSink:
-    """Counts the recipients of the messages it accepts, parsing nothing, so as not to be the bottleneck."""
-
-    def __init__(self):
-        import collections
-        import threading
-
-        self.recipients = collections.Counter()
-        self.total = 0
-        self.last_at = None
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.recipients.update(envelope.rcpt_tos)
-            self.total += 1
-            self.last_at = time.perf_counter()
-        return "250 OK"
-
-
 def _deliver(messages, *, workers: int, per_message: bool) -> None:
     import collections
-    import socket
     import uuid
-
-    from aiosmtpd.controller import Controller
 
     from egovexperts.celery_app import app
     from egovexperts.notifications import delivery
@@ -274,57 +217,29 @@ def _deliver(messages, *, workers: int, per_message: bool) -> None:
     count = sum(expected.values())
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     app.conf.task_default_queue = queue
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    sink = CountingSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    env = {
-        **os.environ,
-        "CELERY_QUEUE": queue,
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(port),
-    }
-    names = [f"{queue}-{n}@{socket.gethostname()}" for n in range(workers)]
-    options = ["--pool=solo", "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"]
-    pool = [
-        subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "egovexperts", "worker", *options, "-Q", queue, "-n", name],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=None if os.environ.get("BENCH_VERBOSE") else subprocess.DEVNULL,
-        )
-        for name in names
-    ]
-    try:
-        deadline = time.monotonic() + 60
-        while len(app.control.ping(destination=names, timeout=0.5)) < workers:
-            if time.monotonic() > deadline or any(worker.poll() is not None for worker in pool):
-                raise SystemExit("the workers did not start (BENCH_VERBOSE=1 shows why)")
-        if per_message:
-            path = "one task and one SMTP connection per message"
-        else:
-            path = f"the sweep's batches of {delivery.BATCH_SIZE}, one SMTP connection each"
-        print(f"{workers} worker processes, {path}")
-        started = time.perf_counter()
-        if per_message:
-            for message_id in messages.values_list("pk", flat=True):
-                deliver_message.delay(message_id)
-        else:
-            deliver_due_messages.delay()  # the beat's sweep
-        deadline = time.monotonic() + max(120, count / 20)
-        while sink.total < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        elapsed = (sink.last_at or time.perf_counter()) - started
-    finally:
-        for worker in pool:
-            worker.terminate()
-        for worker in pool:
-            worker.wait(timeout=30)
-        controller.stop()
+    with harness.smtp_sink() as (sink, port):
+        env = {
+            **os.environ,
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(port),
+        }
+        with harness.celery_workers(workers, queue=queue, env=env):
+            if per_message:
+                path = "one task and one SMTP connection per message"
+            else:
+                path = f"the sweep's batches of {delivery.BATCH_SIZE}, one SMTP connection each"
+            print(f"{workers} worker processes, {path}")
+            started = time.perf_counter()
+            if per_message:
+                for message_id in messages.values_list("pk", flat=True):
+                    deliver_message.delay(message_id)
+            else:
+                deliver_due_messages.delay()  # the beat's sweep
+            deadline = time.monotonic() + max(120, count / 20)
+            while sink.total < count and time.monotonic() < deadline:
+                time.sleep(0.05)
+            elapsed = (sink.last_at or time.perf_counter()) - started
     rate = sink.total / elapsed
     missing = sum((expected - sink.recipients).values())
     twice = sum((sink.recipients - expected).values())
