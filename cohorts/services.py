@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from egovexperts.core import versions
 from trainees.models import Agency, Trainee
 
 from .models import Cohort, Enrolment
@@ -82,6 +83,28 @@ def withdraw_enrolment(enrolment: Enrolment, *, on: datetime.date, reason: str) 
     enrolment.ended_on = on
     enrolment.withdrawal_reason = reason.strip()
     enrolment._change_reason = reason.strip()
+    enrolment.full_clean()
+    enrolment.save()
+    return enrolment
+
+
+# --- Restoring a version (the workspace's history pages) ----------------------------------
+
+# An enrolment's cohort and trainee are its identity: not restored.
+RESTORED_ENROLMENT_FIELDS = ("nominated_by", "enrolled_on", "status", "ended_on", "withdrawal_reason")
+
+
+@transaction.atomic
+def restore_enrolment(enrolment: Enrolment, version, *, by) -> Enrolment:
+    """Bring back a version's status, dates, reason and nominating agency: a withdrawal undone
+    takes a place in the cohort again, within its capacity, as an enrolment does."""
+    cohort = Cohort.objects.select_for_update().get(pk=enrolment.cohort_id)  # places counted under its lock
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    enrolment.cohort = cohort
+    if not versions.copy_version(enrolment, version, RESTORED_ENROLMENT_FIELDS):
+        raise versions.unchanged()
+    check_enrolment(enrolment)
+    versions.mark_restored(enrolment, version, by)
     enrolment.full_clean()
     enrolment.save()
     return enrolment

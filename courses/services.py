@@ -6,13 +6,15 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, update_change_reason
 
 from cohorts.models import Enrolment
+from egovexperts.core import versions
 from trainees.models import Trainee
 
-from . import rules
+from . import notices, rules
 from .models import Attendance, Course, Material, Session
 from .notices import enqueue_change_notices  # noqa: F401 (the schedule import calls it from here)
 
@@ -200,3 +202,74 @@ def set_material_published(material: Material, *, published: bool) -> Material:
     material.published = published
     material.save(update_fields=["published"])
     return material
+
+
+# --- Restoring a version (the workspace's history pages) ----------------------------------
+
+# What a session's version brings back besides its times and whether it takes place. Its course
+# is its identity; its sequence (the calendar's) only ever grows; "rescheduled" follows its moves.
+RESTORED_SESSION_DETAILS = ("title", "kind", "venue", "meeting_url", "lecturers", "capacity")
+# The marker of an attendance is whoever restores it, now (record_attendance).
+RESTORED_ATTENDANCE_FIELDS = ("status", "note")
+
+
+def restored_session_fields(session: Session, version) -> tuple[str, ...]:
+    """What restoring the version writes: a cancelled version cancels the session, and nothing
+    else; a cancelled session comes back with the version's details, times and status."""
+    if version.status == Session.Status.CANCELLED and not session.is_cancelled:
+        return ("status",)
+    fields = (*RESTORED_SESSION_DETAILS, "starts_at", "ends_at")
+    return (*fields, "status") if session.is_cancelled and version.status != Session.Status.CANCELLED else fields
+
+
+@transaction.atomic
+def restore_session(session: Session, version, *, by) -> Session:
+    """Bring a session back to a version. Cancelling goes through cancel_session and a change of
+    times through reschedule_session (new sequence, trainees told); other details are saved as
+    an edit is. A cancelled session comes back only if its version's time is still ahead and the
+    cohort is free then; its trainees are told it takes place."""
+    session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+    fields = restored_session_fields(session, version)
+    changed = versions.differing(session, version, fields)
+    if not changed:
+        raise versions.unchanged()
+    reason = versions.restore_reason(version, by)
+    if fields == ("status",):
+        return cancel_session(session, reason=reason)
+    if "status" in fields:
+        return _reinstate_session(session, version, by=by)
+    if set(changed) & set(RESTORED_SESSION_DETAILS):
+        versions.copy_version(session, version, RESTORED_SESSION_DETAILS)
+        versions.mark_restored(session, version, by)
+        session = save_session(session)
+    if {"starts_at", "ends_at"} & set(changed):
+        session = reschedule_session(session, starts_at=version.starts_at, ends_at=version.ends_at, reason=reason)
+    return session
+
+
+def _reinstate_session(session: Session, version, *, by) -> Session:
+    previous = {name: getattr(session, name) for name in notices.NOTIFIED_FIELDS}
+    versions.copy_version(session, version, restored_session_fields(session, version))
+    if session.starts_at <= timezone.now():
+        raise ValidationError(_("This session's time has passed: a cancelled session cannot be brought back."))
+    session.sequence += 1
+    reason = versions.mark_restored(session, version, by)
+    session.full_clean()
+    check_session(session)
+    session.save()
+    enqueue_change_notices([(session, previous)], reason=reason)
+    return session
+
+
+@transaction.atomic
+def restore_attendance(attendance: Attendance, version, *, by) -> Attendance:
+    """Mark the trainee as the version had them, through record_attendance: a cancelled session
+    takes no attendance, the trainee was enrolled on the day, the session's room holds."""
+    attendance = Attendance.objects.select_related("session", "trainee").get(pk=attendance.pk)
+    if not versions.differing(attendance, version, RESTORED_ATTENDANCE_FIELDS):
+        raise versions.unchanged()
+    attendance = record_attendance(
+        attendance.session, trainee=attendance.trainee, status=version.status, note=version.note, by=by
+    )
+    update_change_reason(attendance, versions.restore_reason(version, by))
+    return attendance

@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("egovexperts.portal.urls")),
     path("imports/", include("egovexperts.imports.urls")),
     path("messages/", include("egovexperts.notifications.urls")),
+    path("history/", include("egovexperts.history.urls")),
 ]

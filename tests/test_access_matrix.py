@@ -48,6 +48,7 @@ ACCESS = {
     "trainees": ORGANIZER,
     "imports": ORGANIZER,
     "notifications": ORGANIZER,
+    "history": ORGANIZER,
     "portal": TRAINEE,  # except names starting with "organizer-": ORGANIZER
     "portal:library": PUBLIC,
     "portal:material-download": PUBLIC,  # each material answers 404 unless the library shows it
@@ -249,7 +250,7 @@ def test_missing_ids_of_the_workspace_are_a_404(world, client, organizer):
     wrong = [
         (url, response.status_code)
         for route, access, url, method, response in _walk(client, organizer, ("get", "post"), MISSING_ID)
-        if route.namespace in ("cohorts", "courses", "trainees", "reports", "notifications")
+        if route.namespace in ("cohorts", "courses", "trainees", "reports", "notifications", "history")
         and route.converters
         and response.status_code != 404
         and not (method == "get" and response.status_code == 405)  # POST-only URLs

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from egovexperts.core import versions
 from egovexperts.notifications import outbox
 
 from . import reminders
@@ -134,4 +135,75 @@ def waive_commitment(commitment: RetentionCommitment, *, waived_on: datetime.dat
     commitment.waiver_reason = reason.strip()
     commitment.full_clean()
     commitment.save()
+    return commitment
+
+
+# --- Restoring a version (the workspace's history pages) ----------------------------------
+
+# What a trainee's version brings back: never the account link (`user`: a restore must never link
+# an account; linking one is a superuser's act in the admin), nor the trainee's own choices
+# (contact sharing, reminders), nor the calendar secret or the derived search columns.
+RESTORED_TRAINEE_FIELDS = ("full_name", "email", "phone")
+# A post's trainee is its identity and its search text is derived: neither is restored.
+RESTORED_POST_FIELDS = ("agency", "unit", "position", "starts_on", "ends_on", "reason", "end_reason", "note")
+# A commitment's waiver (given or lifted), reference and contact. Its terms (agency, start, end)
+# are the agency's signed document, corrected in the admin: not restored from an old version.
+RESTORED_COMMITMENT_FIELDS = ("waived_on", "waiver_reason", "document_ref", "contact_email")
+
+
+@transaction.atomic
+def restore_trainee(trainee: Trainee, version, *, by) -> Trainee:
+    """Bring back a version's name, email and phone."""
+    trainee = Trainee.objects.select_for_update().get(pk=trainee.pk)
+    changed = versions.copy_version(trainee, version, RESTORED_TRAINEE_FIELDS)
+    if not changed:
+        raise versions.unchanged()
+    if Trainee.objects.filter(email__iexact=trainee.email.strip()).exclude(pk=trainee.pk).exists():
+        raise ValidationError({"email": _("Another trainee has the address %(email)s.") % {"email": trainee.email}})
+    versions.mark_restored(trainee, version, by)
+    trainee.full_clean()
+    # Only the restored columns are written, whatever else the instance holds.
+    trainee.save(update_fields=[*changed, "updated_at"])
+    return trainee
+
+
+@transaction.atomic
+def restore_assignment(post: Assignment, version, *, by) -> Assignment:
+    """Bring a post back to a version's agency, unit, position, dates and reasons, and alert of
+    each commitment this breaks, as record_assignment does."""
+    post = Assignment.objects.select_for_update().get(pk=post.pk)
+    commitments = _Commitments(post.trainee)
+    if not versions.copy_version(post, version, RESTORED_POST_FIELDS):
+        raise versions.unchanged()
+    if post.unit_id is not None and post.unit.agency_id != post.agency_id:
+        raise ValidationError({"unit": _("This unit does not belong to the chosen agency.")})
+    open_posts = Assignment.objects.filter(trainee_id=post.trainee_id, ends_on__isnull=True).exclude(pk=post.pk)
+    if post.ends_on is None and open_posts.exists():
+        raise ValidationError(_("The trainee holds another open post: end it before this one is reopened."))
+    versions.mark_restored(post, version, by)
+    post.full_clean()
+    post.save()
+    Trainee.objects.filter(pk=post.trainee_id).index_posts()
+    commitments.alert_broken()
+    return post
+
+
+@transaction.atomic
+def restore_commitment(commitment: RetentionCommitment, version, *, by) -> RetentionCommitment:
+    """Bring back a version's waiver, reference and contact. A waiver lifted over a breach makes
+    the breach count again: it is alerted, as a change of posts that breaks a commitment is."""
+    commitment = RetentionCommitment.objects.select_for_update().get(pk=commitment.pk)
+    directory = AgencyDirectory.load()
+    posts = list(Assignment.objects.filter(trainee_id=commitment.trainee_id))
+    before = evaluate_commitment(commitment, posts=posts, directory=directory, today=commitment.ends_on)
+    if not versions.copy_version(commitment, version, RESTORED_COMMITMENT_FIELDS):
+        raise versions.unchanged()
+    if commitment.waived_on is not None and commitment.waived_on < commitment.starts_on:
+        raise ValidationError({"waived_on": _("A waiver cannot be dated before the commitment starts.")})
+    versions.mark_restored(commitment, version, by)
+    commitment.full_clean()
+    commitment.save()
+    after = evaluate_commitment(commitment, posts=posts, directory=directory, today=commitment.ends_on)
+    if newly_broken(before, after):
+        outbox.enqueue_many(reminders.breach_alerts([(commitment, after)]))
     return commitment

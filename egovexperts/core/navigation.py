@@ -49,6 +49,10 @@ PAGES = [
     ("portal:network", "network"),
     ("portal:profile", "profile"),
     ("portal:post-change-request", "profile"),
+    # An object's history belongs where the object's page does.
+    ("history:trainee*", "directory"),
+    ("history:session*", "curriculum"),
+    ("history:cohort*", "cohorts"),
 ]
 
 
