@@ -152,29 +152,37 @@ def celery_workers(count: int, *, queue: str, env: dict[str, str]):
             stop(worker)
 
 
-def cpu_seconds(database: str) -> dict:
+def cpu_seconds() -> dict:
     """CPU seconds used so far by this script, by each kind of process it started (gunicorn,
-    celery, locust, with their children), by the PostgreSQL backends of `database`, and by the
-    whole machine. `cpu_use` subtracts two readings: what a run cost, and what other processes
-    (a test suite, a browser) took of the same cores meanwhile."""
+    celery, locust, with their children), by the PostgreSQL server (every database: its
+    backends, and through the postmaster those that ended, parallel workers included), and by
+    the whole machine. `cpu_use` subtracts two readings: what a run cost, and what other
+    processes (a test suite, a browser) took of the same cores meanwhile."""
     import psutil
 
     me = psutil.Process()
     mine = {process.pid for process in me.children(recursive=True)}
+    processes = {
+        process.pid: process.info
+        for process in psutil.process_iter(["ppid", "username", "cmdline", "cpu_times", "create_time"])
+    }
     reading = {}
-    for process in psutil.process_iter(["pid", "cmdline", "cpu_times", "create_time"]):
-        info = process.info
-        command = " ".join(info["cmdline"] or [])
-        if info["pid"] == me.pid:
+    for pid, info in processes.items():
+        times = info["cpu_times"]
+        if times is None:
+            continue
+        if pid == me.pid:
             name = "this script"
-        elif info["pid"] in mine:
+        elif pid in mine:
+            command = " ".join(info["cmdline"] or [])
             name = next((kind for kind in ("gunicorn", "celery", "locust") if kind in command), "other children")
-        elif f" {database} " in f" {command} ":
+        elif info["username"] == "postgres":
             name = "PostgreSQL"
+            if processes.get(info["ppid"], {}).get("username") != "postgres":  # the postmaster
+                reading[("ended", pid)] = (name, times.children_user + times.children_system)
         else:
             continue
-        if info["cpu_times"] is not None:
-            reading[(info["pid"], info["create_time"])] = (name, info["cpu_times"].user + info["cpu_times"].system)
+        reading[(pid, info["create_time"])] = (name, times.user + times.system)
     ended = os.times()  # children this script waited for: their time is added to it
     reading["ended children"] = ("ended children", ended.children_user + ended.children_system)
     machine = psutil.cpu_times()

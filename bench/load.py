@@ -16,8 +16,8 @@ postgres://postgres@127.0.0.1:5432/egov_load), migrated and filled by
   in this process (bench/harness.py, shared with bench/reminders.py --delivery).
 - Load: Locust, headless, in a process of its own (bench/locustfile.py): --users users, one in
   four an organizer (dashboard, directory search for accent-free names, attendance grid and
-  marks posted as htmx posts them), the others trainees (schedule page, calendar feed), each
-  waiting --think seconds between requests. Users are signed in by sessions created
+  marks posted as htmx posts them, in --classes held sessions), the others trainees (schedule
+  page, calendar feed), each waiting --think seconds between requests. Users are signed in by sessions created
   server-side (bench/load_data.py says why); statistics start once all users have arrived
   (Locust's --reset-stats) and cover --duration seconds.
 - Reminders: during each run this process is the beat: it plans twice (at a third and two
@@ -66,6 +66,7 @@ def main():
     # Two sync workers per core would be 5 per instance (gunicorn.conf.py), for a machine of its
     # own; here both instances share 2 cores with PostgreSQL, the workers and Locust.
     parser.add_argument("--web-concurrency", type=int, default=3, help="gunicorn workers per instance")
+    parser.add_argument("--classes", type=int, default=5, help="held sessions whose attendance organizers take")
     parser.add_argument("--fresh", action="store_true", help="drop and build the database again")
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
@@ -105,7 +106,9 @@ def run_all(args, folder: Path, queue: str) -> list[dict]:
         stack.enter_context(
             harness.celery_workers(WORKERS, queue=queue, env={**os.environ, **mail, "EMAIL_PORT": str(port)})
         )
-        people = stack.enter_context(load_data.signed_in(trainees=args.users - organizers, organizers=organizers))
+        people = stack.enter_context(
+            load_data.signed_in(trainees=args.users - organizers, organizers=organizers, classes=args.classes)
+        )
         waves = stack.enter_context(load_data.ReminderWaves(2 * WAVES_PER_RUN))
         plan = {**people, "think": [float(part) for part in args.think.split("-")]}
         plan["session_cookie"] = settings.SESSION_COOKIE_NAME
@@ -118,19 +121,18 @@ def run_all(args, folder: Path, queue: str) -> list[dict]:
 
 def run_configuration(instances: int, args, *, plan: dict, waves, sink, env: dict, folder: Path) -> dict:
     """One configuration under load, its planning runs, the delivery check and the CPU it took."""
-    database = DATABASE_URL.rsplit("/", 1)[1]
     with web_instances(instances, concurrency=args.web_concurrency, env=env, logs=folder) as urls:
         print(f"\n== {instances} web instance(s) x {args.web_concurrency} gunicorn workers: {', '.join(urls)}")
         since = load_data.last_outbox_id()
         beat = Beat(waves, args.duration)
-        before, started = harness.cpu_seconds(database), time.monotonic()
+        before, started = harness.cpu_seconds(), time.monotonic()
         beat.start()
         try:
             stats = run_locust({**plan, "hosts": urls}, args, folder / f"{instances}-instances")
         finally:
             beat.stopped.set()
             beat.join()
-        cpu = harness.cpu_use(before, harness.cpu_seconds(database))
+        cpu = harness.cpu_use(before, harness.cpu_seconds())
         elapsed = time.monotonic() - started
         if beat.error:
             raise beat.error
@@ -319,16 +321,12 @@ def print_run(result: dict) -> None:
     for name, error, occurrences in result["failures"]:
         print(f"  error: {name}: {error} ({occurrences}x)")
     cores = ", ".join(f"{name} {used:.2f}" for name, used in result["cores"].items())
-    print(f"CPU over the run, in cores of {os.cpu_count()}: {cores}")
-    served = " / ".join(f"{count:,}" for count in result["access_log_lines"])
-    print(f"requests served per instance (access logs, ramp-up included): {served}")
-    per_request = {
-        name: result["cores"].get(name, 0) * result["seconds"] * 1000 / max(1, sum(result["access_log_lines"]))
-        for name in ("gunicorn", "PostgreSQL")
-    }
-    web, database = per_request["gunicorn"], per_request["PostgreSQL"]
+    print(f"CPU over the run, in cores of {os.cpu_count()} (PostgreSQL: the whole server): {cores}")
+    served = result["access_log_lines"]
+    web = result["cores"].get("gunicorn", 0) * result["seconds"] * 1000 / max(1, sum(served))
     print(
-        f"CPU per request served: gunicorn {web:.1f} ms, PostgreSQL {database:.1f} ms (planning and delivery included)"
+        f"requests served per instance (access logs, ramp-up included): {' / '.join(f'{n:,}' for n in served)}; "
+        f"gunicorn CPU per request: {web:.1f} ms"
     )
     kinds = ", ".join(f"{kind} {count:,}" for kind, count in sorted(result["kinds"].items()))
     print(

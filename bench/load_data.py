@@ -17,7 +17,7 @@ WAVE_GAP = datetime.timedelta(minutes=2)
 
 
 @contextlib.contextmanager
-def signed_in(*, trainees: int, organizers: int):
+def signed_in(*, trainees: int, organizers: int, classes: int):
     """Session cookies of `trainees` trainees and `organizers` organizers, as the plan of
     bench/locustfile.py lists them; the sessions are deleted afterwards.
 
@@ -25,8 +25,9 @@ def signed_in(*, trainees: int, organizers: int):
     would meet the login rate limits, which count per client address, and test allauth instead.
     Trainees, spread over the cohorts, get their account through the project's own
     ensure_account (the one an invitation opens); organizers are organizer@example.org, the
-    user seed_scale creates, each in a session of their own at the attendance grid of a session
-    held by a different course."""
+    user seed_scale creates, each in a session of their own, spread over the attendance grids
+    of `classes` held sessions of different courses (a day's classes: the scale data holds a
+    session a week per cohort)."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.models import Session as LoginSession
@@ -54,7 +55,7 @@ def signed_in(*, trainees: int, organizers: int):
         .filter(course__cohort__programme__code="scale", attendances__isnull=False)
         .order_by("course_id", "-starts_at")
         .distinct("course_id")
-        .values_list("pk", flat=True)
+        .values_list("pk", flat=True)[:classes]
     )
     for n in range(organizers):
         plan["organizers"].append({"session": session_key(organizer), "session_pk": grids[n % len(grids)]})
