@@ -12,8 +12,8 @@ postgres://postgres@127.0.0.1:5432/egov_load), migrated and filled by
   redirect to HTTPS), static files collected into a temporary folder (bench/load_settings.py),
   --web-concurrency sync workers per instance, each instance on a port of its own. There is
   no balancer: each simulated user is given one instance's address, in turn.
-- Two Celery worker processes on a queue of the run's own, sending to an SMTP sink on loopback
-  in this process (bench/harness.py, shared with bench/reminders.py --delivery).
+- Two Celery worker processes on a queue of the load test's own, sending to an SMTP sink on
+  loopback in this process (bench/harness.py, shared with bench/reminders.py --delivery).
 - Load: Locust, headless, in a process of its own (bench/locustfile.py): --users users, one in
   four an organizer (dashboard, directory search for accent-free names, attendance grid and
   marks posted as htmx posts them, in --classes held sessions), the others trainees (schedule
@@ -43,7 +43,6 @@ import tempfile
 import threading
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 import harness
@@ -68,11 +67,14 @@ def main():
     parser.add_argument("--web-concurrency", type=int, default=3, help="gunicorn workers per instance")
     parser.add_argument("--classes", type=int, default=5, help="held sessions whose attendance organizers take")
     parser.add_argument("--fresh", action="store_true", help="drop and build the database again")
+    parser.add_argument("--keep", type=Path, help="keep gunicorn's logs and Locust's CSV files in this folder")
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("bench/load.py needs REDIS_URL (e.g. redis://127.0.0.1:6379/3)")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped like Ctrl-C: clean up
-    queue = f"load-{uuid.uuid4().hex[:8]}"
+    # A queue of the load test's own: no other worker on the same Redis takes its tasks. One
+    # name for every run, so that runs leave no queues behind in Redis.
+    queue = "bench-load"
     os.environ.update(
         DATABASE_URL=DATABASE_URL,
         CELERY_QUEUE=queue,  # the planning runs here wake the run's own workers
@@ -83,7 +85,9 @@ def main():
     )
     harness.prepare_database(trainees=10_000, sessions=1_000, fresh=args.fresh)
     with tempfile.TemporaryDirectory(prefix="egov-load-") as folder:
-        results = run_all(args, Path(folder), queue)
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+        results = run_all(args, args.keep or Path(folder), queue)
     sys.exit(report(results, args))
 
 
@@ -209,6 +213,7 @@ class Beat(threading.Thread):
                 if self.stopped.wait(max(0.0, moment - time.monotonic())):
                     return
                 self.plans.append(self.waves.plan_next())
+                print(f"[planning run {n}: {self.plans[-1].written} messages written at {time.strftime('%H:%M:%S')}]")
         except Exception as error:  # handed to the main thread
             self.error = error
         finally:
