@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import DateField, IntegerField
+from django.db.models import Count, DateField, IntegerField
 
 from cohorts.models import Enrolment
 from egovexperts.core.prepared import PreparedQuery, Slot
@@ -48,3 +48,14 @@ def test_a_query_whose_columns_need_converting_is_refused():
     )
     with pytest.raises(ImproperlyConfigured, match="need no converting"):
         abbreviations.rows(agency=1)
+
+
+def test_a_query_prepared_to_convert_gives_the_rows_of_the_orm_query():
+    enrolment = EnrolmentFactory(enrolled_on=datetime.date(2024, 1, 10))
+    counted = PreparedQuery(
+        lambda: Enrolment.objects.filter(cohort_id=Slot("cohort", IntegerField()))
+        .values_list("enrolled_on")
+        .annotate(enrolments=Count("pk")),  # a date (text on SQLite) and a count
+        convert=True,
+    )
+    assert counted.rows(cohort=enrolment.cohort_id) == [(datetime.date(2024, 1, 10), 1)]
