@@ -192,8 +192,8 @@ def cpu_seconds() -> dict:
 
 
 def cpu_use(before: dict, after: dict) -> collections.Counter:
-    """CPU seconds per kind of process between two readings of `cpu_seconds`; "others" is the
-    rest of the machine's (a process that ended in between counts there too)."""
+    """CPU seconds per kind of process between two readings of `cpu_seconds`; "other processes"
+    are the rest of the machine's (a process that ended in between counts there too)."""
     used = collections.Counter()
     for key, (name, seconds) in after.items():
         used[name] += seconds - before.get(key, (name, 0.0))[1]

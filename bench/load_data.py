@@ -44,11 +44,6 @@ def signed_in(*, trainees: int, organizers: int, classes: int):
 
     people = list(Trainee.objects.filter(email__startswith="scale-").order_by("pk"))
     chosen = people[:: max(1, len(people) // max(trainees, 1))][:trainees]
-    plan = {"trainees": [], "organizers": []}
-    for trainee in chosen:
-        plan["trainees"].append(
-            {"session": session_key(ensure_account(trainee)), "calendar_token": trainee.calendar_token}
-        )
     organizer = get_user_model().objects.get(username="organizer@example.org")
     grids = list(
         Session.objects.held()
@@ -57,9 +52,13 @@ def signed_in(*, trainees: int, organizers: int, classes: int):
         .distinct("course_id")
         .values_list("pk", flat=True)[:classes]
     )
-    for n in range(organizers):
-        plan["organizers"].append({"session": session_key(organizer), "session_pk": grids[n % len(grids)]})
+    plan = {"trainees": [], "organizers": []}
     try:
+        for trainee in chosen:
+            session = session_key(ensure_account(trainee))
+            plan["trainees"].append({"session": session, "calendar_token": trainee.calendar_token})
+        for n in range(organizers):
+            plan["organizers"].append({"session": session_key(organizer), "session_pk": grids[n % len(grids)]})
         yield plan
     finally:
         keys = [person["session"] for people in plan.values() for person in people]
