@@ -3,6 +3,8 @@ the spreadsheet of an export. The rows come from commitments.py."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import tablib
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape
@@ -55,7 +57,7 @@ def export_dataset(rows) -> tablib.Dataset:
     return dataset
 
 
-def filter_selects(filterset: CommitmentFilter, cohorts: list[tuple[int, str]]) -> list[dict]:
+def filter_selects(filterset: CommitmentFilter, cohorts: list[tuple[int, str]]) -> list[SimpleNamespace]:
     """The select filters as (value, label) options for the Jinja2 partial the directory uses
     (templates/trainees/_filter_selects.jinja): a hundred agencies render faster there."""
     form = filterset.form
@@ -65,13 +67,13 @@ def filter_selects(filterset: CommitmentFilter, cohorts: list[tuple[int, str]]) 
         choices = [("", _("All")), *cohorts] if name == "cohort" else list(form.fields[name].choices)
         current = field.data if filterset.is_bound else ""
         selects.append(
-            {
-                "name": name,
-                "label": field.label,
-                "choices": choices,
-                "current": str(current or ""),
-                "errors": field.errors,
-            }
+            SimpleNamespace(
+                name=name,
+                label=field.label,
+                choices=[(str(value), label) for value, label in choices],
+                current=str(current or ""),
+                errors=field.errors,
+            )
         )
     return selects
 
@@ -132,8 +134,9 @@ def table_context(tracker: Tracker) -> dict:
             "none": gettext("No commitment matches."),
         },
     }
-    # Escaped once here rather than once per row (each label is repeated in every row's cells).
-    context["labels"] = {key: escape(label) for key, label in context["labels"].items()}
+    # Escaped once here rather than once per row (each label is repeated in every row's cells);
+    # as attributes, which Jinja2 reads faster than a dictionary's keys (it tries an attribute first).
+    context["labels"] = SimpleNamespace(**{key: escape(label) for key, label in context["labels"].items()})
     for key in ("agency_url", "trainee_url", "cohort_url", "waive_url", "back"):
         context[key] = escape(context[key]) if context[key] else context[key]
     return context

@@ -3,24 +3,23 @@
 Rows show the rule's own answer (trainees/commitments.py over the trainee's posts). Filters and
 sorts by status use the rule's SQL twin, and filters by agency the resolver, so that they read
 each commitment once, whatever their number. A page is three queries of its own (the count, the
-page's rows, their trainees' posts); agencies and cohort names are kept between requests. How the
-rows are shown (HTML table, select options, spreadsheet) is in commitment_tables.py.
+page's rows, their trainees' posts); agencies and cohort names are kept between requests. What the
+rows read is in commitment_rows.py; how they are shown (HTML table, select options, spreadsheet)
+in commitment_tables.py.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.directory import CHOICES_KEY, filter_choices
@@ -28,11 +27,19 @@ from cohorts.directory import directory as trainee_filter
 from cohorts.models import Cohort, Enrolment
 from egovexperts.core.text import fold
 from trainees.agencies import AgencyDirectory, AsOf
-from trainees.commitments import RUNNING, Evaluation, Post, Status, breach_date_sql, evaluate, status_sql
-from trainees.models import Agency, Assignment, RetentionCommitment, Trainee
+from trainees.commitments import RUNNING, Evaluation, Status, breach_date_sql, evaluate, status_sql
+from trainees.models import Agency, RetentionCommitment
 from trainees.selectors import with_status
 
-PAGE_SIZE = 50
+from .commitment_rows import (
+    PAGE_SIZE,
+    EverySoonestEndFirst,
+    SoonestEndFirst,
+    latest_enrolment,
+    posts_of,
+    row_values,
+)
+
 MAX_WINDOW_DAYS = 3650
 
 # The order of statuses when sorting by status: what needs attention first.
@@ -139,45 +146,8 @@ def ordered(queryset, sort: str, *, today: datetime.date, directory: AgencyDirec
         ranks = {status: rank for rank, status in enumerate(STATUS_ORDER)}
         queryset = queryset.annotate(status_rank=status_sql(today=today, values=ranks))
     if sort.removeprefix("-") == "cohort":
-        queryset = queryset.annotate(cohort_name=Subquery(_latest_enrolment().values("cohort__name")[:1]))
+        queryset = queryset.annotate(cohort_name=Subquery(latest_enrolment().values("cohort__name")[:1]))
     return queryset.order_by(*_ordering(sort, today, directory))
-
-
-class SoonestEndFirst:
-    """The default order, for a Paginator: the commitments still to end, the soonest first, then
-    those ended, the latest first; the same rows as ordered(queryset, "end"), read as two ranges
-    of the index on (ends_on, id) rather than by sorting every commitment."""
-
-    def __init__(self, queryset: QuerySet[RetentionCommitment], *, today: datetime.date):
-        self.queryset, self.today = queryset, today
-
-    @cached_property
-    def running(self):
-        return row_values(self.queryset.filter(ends_on__gt=self.today).order_by("ends_on", "pk"))
-
-    @cached_property
-    def ended(self):
-        return row_values(self.queryset.filter(ends_on__lte=self.today).order_by("-ends_on", "-pk"))
-
-    @cached_property
-    def counts(self) -> dict[str, int]:
-        """How many there are, and how many still to end: one query."""
-        running = Count("pk", filter=Q(ends_on__gt=self.today))
-        return self.queryset.order_by().aggregate(total=Count("pk"), running=running)
-
-    @property
-    def running_count(self) -> int:
-        return self.counts["running"]
-
-    def count(self) -> int:
-        return self.counts["total"]
-
-    def __getitem__(self, window: slice) -> list:
-        start, stop = window.start or 0, window.stop
-        rows = list(self.running[start:stop]) if start < self.running_count else []
-        if stop > self.running_count:
-            rows += list(self.ended[max(start - self.running_count, 0) : stop - self.running_count])
-        return rows
 
 
 def agency_order(directory: AgencyDirectory, today: datetime.date) -> Case:
@@ -289,10 +259,6 @@ def headers_of(query: QueryDict, sort: str) -> list[Header]:
     return headers
 
 
-def _latest_enrolment():
-    return Enrolment.objects.filter(trainee_id=OuterRef("trainee_id")).order_by("-enrolled_on", "-pk")
-
-
 def filtered(
     data: QueryDict | None, *, today: datetime.date, directory: AgencyDirectory
 ) -> tuple[CommitmentFilter, QuerySet[RetentionCommitment] | None]:
@@ -305,37 +271,11 @@ def filtered(
     return filterset, filterset.qs
 
 
-ROW_FIELDS = (
-    "pk",
-    "trainee_id",
-    "trainee_name",
-    "trainee_email",
-    "cohort_id",
-    "agency_id",
-    "starts_on",
-    "ends_on",
-    "waived_on",
-    "waiver_reason",
-    "document_ref",
-)
-
-
-def row_values(queryset: QuerySet[RetentionCommitment], *, authors: bool = False):
-    """What a row shows, as values: trainee and cohort by subqueries, which the database runs
-    for the rows of the page only (after sorting and limiting narrow rows, not before). `authors`
-    adds who recorded each waiver (django-simple-history keeps the user of each change)."""
-    trainee = Trainee.objects.filter(pk=OuterRef("trainee_id"))
-    queryset = queryset.annotate(
-        trainee_name=Subquery(trainee.values("full_name")[:1]),
-        trainee_email=Subquery(trainee.values("email")[:1]),
-        cohort_id=Subquery(_latest_enrolment().values("cohort_id")[:1]),
-    )
-    if not authors:
-        return queryset.values_list(*ROW_FIELDS, named=True)
-    waiver = RetentionCommitment.history.filter(id=OuterRef("pk"), waived_on__isnull=False)
-    author = Subquery(waiver.order_by("history_date").values("history_user__email")[:1])
-    queryset = queryset.annotate(waived_by=Case(When(waived_on__isnull=False, then=author)))
-    return queryset.values_list(*ROW_FIELDS, "waived_by", named=True)
+def _unfiltered(filterset: CommitmentFilter) -> bool:
+    """No filter narrows the list (the tracker as it opens, or only sorted or paged)."""
+    if not filterset.is_bound:
+        return True
+    return all(filterset.form.cleaned_data.get(name) in (None, "") for name in filterset.filters)
 
 
 def rows_of(
@@ -352,15 +292,7 @@ def rows_of(
     The status comes from the rule itself (commitments.evaluate) over the posts: lists filter and
     sort by its SQL twin, rows show what the rule says.
     """
-    posts = defaultdict(list)
-    held = Assignment.objects.filter(
-        trainee_id__in=trainees if trainees is not None else {v.trainee_id for v in values}
-    )
-    for trainee_id, *post in held.order_by("starts_on", "pk").values_list(
-        "trainee_id", "agency_id", "starts_on", "ends_on"
-    ):
-        posts[trainee_id].append(Post(*post))
-
+    posts = posts_of(trainees if trainees is not None else [value.trainee_id for value in values])
     labels = {value: str(label) for value, label in Status.choices}  # translated once
     rows = []
     for value in values:
@@ -370,7 +302,7 @@ def rows_of(
             starts_on=value.starts_on,
             ends_on=value.ends_on,
             waived=value.waived_on is not None,
-            posts=posts[value.trainee_id],
+            posts=posts.get(value.trainee_id, ()),
             carrier=directory.carrier,
             today=today,
         )
@@ -415,7 +347,9 @@ def tracker(
         query.pop(name, None)
     page = None
     if queryset is not None:
-        if sort == DEFAULT_SORT:
+        if sort == DEFAULT_SORT and _unfiltered(filterset):
+            values = EverySoonestEndFirst(today=today)  # prepared: the tracker as it opens
+        elif sort == DEFAULT_SORT:
             values = SoonestEndFirst(queryset, today=today)
         else:
             values = row_values(ordered(queryset, sort, today=today, directory=directory))
