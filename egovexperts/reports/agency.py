@@ -5,34 +5,42 @@ The page covers the agency and every predecessor whose records roll up to it (Tu
 lists the experts recorded at Hà Giang), through the one resolver. An abolished agency's page keeps
 its own records and names the agency in force that carries them today.
 
-Six queries whatever the agency's size (the agencies, kept per process, add one when cold):
-posts, commitments, enrolments with their courses, and the three of the completion rule
-(courses/progress.py).
-Rows are plain values (no model instances) for the page's Jinja2 partials.
+A real agency has a handful of experts, and its page holds everything. One with hundreds (the
+scale data gives a province two hundred) would print as tens of sheets and take as long to build:
+its four tables (experts in post, former experts, commitments, attendance) are read as one
+document cut into pages of 50 rows (paged.py), each page under the same summary figures, which
+count every row. Rows are built for the page only; the attendance, four queries of its own, is
+read only for a page that shows some of it.
+
+Queries, whatever the agency's size (the agencies, kept per process, add one when cold): the
+posts of the trainees concerned, the commitments, both prepared (egovexperts/core/prepared.py);
+then, on a page with attendance, the enrolments with their courses and the three of the
+completion rule (courses/progress.py).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+import functools
 from dataclasses import dataclass, field
+from itertools import groupby
 
+from django.db.models import IntegerField, Q
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
-from django.utils.translation import gettext, ngettext
 
 from cohorts.models import Enrolment
 from courses.completion import Progress
 from courses.progress import Window, progress_table
-from egovexperts.core.templating import render_partial
+from egovexperts.core.prepared import PreparedQuery, Slot
 from trainees.agencies import AgencyDirectory, AsOf
 from trainees.commitments import RUNNING, Evaluation, Post, Status, evaluate
 from trainees.models import Agency, Assignment, RetentionCommitment
 
+from . import paged
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(slots=True)
 class _Post:
     pk: int
     trainee_id: int
@@ -91,39 +99,51 @@ class AttendanceRow:
     cells: list[Progress | None]  # one per course column; None: not in that course
 
 
+@dataclass(slots=True)
+class Summary:
+    """The page's figures, over every row of the agency (not only the page's)."""
+
+    in_post: int
+    former: int
+    running: int
+    broken: int
+    fulfilled: int
+    guaranteed_until: datetime.date | None  # the end of the last commitment still running
+
+
 @dataclass
 class AgencyReport:
     agency: Agency
     today: datetime.date
     carried_by: Agency | None  # the agency in force that carries an abolished agency today
     predecessors: list[Agency]  # whose records roll up to this agency, nearest first
-    in_post: list[ExpertRow]
-    former: list[ExpertRow]
-    commitments: list[CommitmentRow]
-    courses: list[CourseColumn] = field(default_factory=list)
-    attendance: list[AttendanceRow] = field(default_factory=list)
+    summary: Summary
+    sections: dict[str, paged.Section]  # in_post, former, commitments, attendance: the page's rows of each
+    page: int = 1
+    pages: int = 1
+    courses: list[CourseColumn] = field(default_factory=list)  # the columns of the page's attendance
 
     @property
     def handed_over_on(self) -> datetime.date | None:
         valid_to = self.agency.valid_to
         return valid_to + datetime.timedelta(days=1) if self.carried_by and valid_to else None
 
-    @cached_property
-    def running(self) -> list[CommitmentRow]:
-        return [row for row in self.commitments if row.status in RUNNING]
+    # The rows of the current page, table by table.
+    @property
+    def in_post(self) -> list[ExpertRow]:
+        return self.sections["in_post"].rows
 
-    @cached_property
-    def broken(self) -> int:
-        return sum(row.status == Status.BROKEN for row in self.commitments)
+    @property
+    def former(self) -> list[ExpertRow]:
+        return self.sections["former"].rows
 
-    @cached_property
-    def fulfilled(self) -> int:
-        return sum(row.status == Status.FULFILLED for row in self.commitments)
+    @property
+    def commitments(self) -> list[CommitmentRow]:
+        return self.sections["commitments"].rows
 
-    @cached_property
-    def guaranteed_until(self) -> datetime.date | None:
-        """The end of the last commitment still running: the day the agency's guarantee ends."""
-        return max((row.ends_on for row in self.running), default=None)
+    @property
+    def attendance(self) -> list[AttendanceRow]:
+        return self.sections["attendance"].rows
 
 
 def agency_by_slug(slug: str, directory: AgencyDirectory) -> Agency:
@@ -133,7 +153,7 @@ def agency_by_slug(slug: str, directory: AgencyDirectory) -> Agency:
     raise Http404
 
 
-def agency_report(*, slug: str, today: datetime.date | None = None) -> AgencyReport:
+def agency_report(*, slug: str, page: int | str | None = 1, today: datetime.date | None = None) -> AgencyReport:
     today = today or timezone.localdate()
     directory = AgencyDirectory.cached()  # the agencies, once per process
     agency = agency_by_slug(slug, directory)
@@ -141,57 +161,121 @@ def agency_report(*, slug: str, today: datetime.date | None = None) -> AgencyRep
     lineage = [agency.pk, *(predecessor.pk for predecessor in predecessors)]
     carrier = directory.in_force(agency, today)
 
-    # Query 1: every post of the trainees who held a post here or signed a commitment here. A
-    # UNION of the two, unordered (sorted below), lets PostgreSQL read those trainees by key
-    # (2 ms for a province of the scale data, 6 ms with an OR of the two).
-    held_here = Assignment.objects.filter(agency__in=lineage).order_by().values("trainee_id")
-    signed_here = RetentionCommitment.objects.filter(agency__in=lineage).order_by().values("trainee_id")
-    columns = ("pk", "trainee_id", "agency_id", "unit_id", "unit__name", "position", "starts_on", "ends_on")
-    names = ("trainee__full_name", "trainee__email", "trainee__sort_key")
-    rows = Assignment.objects.filter(trainee__in=held_here.union(signed_here)).order_by().values_list(*columns, *names)
-    posts = sorted((_Post(*values) for values in rows), key=lambda post: (post.trainee_id, post.starts_on, post.pk))
-    by_trainee: dict[int, list[_Post]] = defaultdict(list)
-    for post in posts:
-        by_trainee[post.trainee_id].append(post)
-    in_post, former = _experts(by_trainee, set(lineage), directory, today)
+    by_trainee = _posts(lineage)  # query 1
+    in_post, former = _experts(by_trainee, set(lineage), today)
+    signed = _signed(lineage)  # query 2
+    evaluations = _evaluate(signed, by_trainee, directory, today)
+    experts = [*in_post, *former]  # the attendance table's rows
+    totals = {"in_post": len(in_post), "former": len(former), "commitments": len(signed), "attendance": len(experts)}
+    document = paged.cut(totals, page)
     report = AgencyReport(
         agency=agency,
         today=today,
         carried_by=carrier if carrier.pk != agency.pk else None,
         predecessors=predecessors,
-        in_post=in_post,
-        former=former,
-        commitments=_commitments(lineage, by_trainee, directory, today),  # query 2
+        summary=_summary(in_post, former, evaluations, signed),
+        sections=document.sections,
+        page=document.page,
+        pages=document.pages,
     )
-    _attendance(report)  # queries 3 to 6
+
+    # Rows for the page only: each table's slice of the lists above.
+    built = {}
+
+    def rows_of(section: paged.Section, entries: list[_Expert]) -> list[ExpertRow]:
+        for entry in entries[section.first : section.last]:
+            if entry.post.trainee_id not in built:
+                built[entry.post.trainee_id] = _expert_row(entry, directory, today)
+        return [built[entry.post.trainee_id] for entry in entries[section.first : section.last]]
+
+    sections = document.sections
+    sections["in_post"].rows = rows_of(sections["in_post"], in_post)
+    sections["former"].rows = rows_of(sections["former"], former)
+    window = range(sections["commitments"].first, sections["commitments"].last)
+    sections["commitments"].rows = [_commitment_row(signed[i], evaluations[i], directory, today) for i in window]
+    if sections["attendance"].size:  # queries 3 to 6
+        report.courses, sections["attendance"].rows = _attendance(rows_of(sections["attendance"], experts))
     return report
 
 
-def _experts(by_trainee: dict[int, list[_Post]], lineage: set[int], directory: AgencyDirectory, today):
-    """Experts in post here today (their post held today recorded here or at a predecessor), then
-    former experts (every other trainee who held a post here), the latest to leave first."""
+# --- Posts and experts ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Expert:
+    """An expert of the agency and the post the page shows: held today (in post) or the last
+    one held here (former), ordered before any row is built."""
+
+    post: _Post
+    order: tuple
+    former: bool = False
+    current: _Post | None = None  # former experts: the post they hold today
+
+
+def _at_lineage(size: int) -> Q:
+    """Recorded at the agency or one of its predecessors, in a prepared query: a slot each
+    (`agency__id`: a list of expressions is compared as ids, which `agency_id` refuses)."""
+    return Q(agency__id__in=[Slot(f"agency{index}", IntegerField()) for index in range(size)])
+
+
+def _slots(lineage: list[int]) -> dict[str, int]:
+    return {f"agency{index}": pk for index, pk in enumerate(lineage)}
+
+
+@functools.cache
+def _posts_query(size: int) -> PreparedQuery:
+    """Every post of the trainees who held a post here, then of those who signed a commitment here
+    without one: two branches that PostgreSQL reads by key (with the union of both as one subquery
+    it scanned every post)."""
+
+    def build():
+        holders = Assignment.objects.filter(_at_lineage(size)).values("trainee_id")
+        signers = RetentionCommitment.objects.filter(_at_lineage(size)).exclude(trainee_id__in=holders)
+        columns = ("pk", "trainee_id", "agency_id", "unit_id", "unit__name", "position", "starts_on", "ends_on")
+        names = ("trainee__full_name", "trainee__email", "trainee__sort_key")
+        held = Assignment.objects.filter(trainee_id__in=holders).order_by().values_list(*columns, *names)
+        signed = Assignment.objects.filter(trainee_id__in=signers.values("trainee_id"))
+        return held.union(signed.order_by().values_list(*columns, *names), all=True).order_by(
+            "trainee_id", "starts_on", "pk"
+        )
+
+    return PreparedQuery(build, convert=True)
+
+
+def _posts(lineage: list[int]) -> dict[int, list[_Post]]:
+    """The posts of the trainees concerned, per trainee, oldest first."""
+    posts = (_Post(*values) for values in _posts_query(len(lineage)).rows(**_slots(lineage)))
+    return {trainee_id: list(held) for trainee_id, held in groupby(posts, key=lambda post: post.trainee_id)}
+
+
+def _experts(by_trainee: dict[int, list[_Post]], lineage: set[int], today: datetime.date):
+    """Experts in post here today (their post held today recorded here or at a predecessor), by
+    name; then former experts (every other trainee who held a post here), the latest to leave first."""
     in_post, former = [], []
     for posts in by_trainee.values():
         held = [post for post in posts if post.starts_on <= today and (post.ends_on is None or post.ends_on >= today)]
         current = held[-1] if held else None  # of two held on one day, the one started last
         if current is not None and current.agency_id in lineage:
-            in_post.append(_row(current, directory, today))
+            in_post.append(_Expert(current, (current.sort_key, current.trainee_id)))
             continue
         here = [post for post in posts if post.agency_id in lineage and post.starts_on <= today]
         if not here:
             continue  # signed a commitment here without a post here: listed with the commitments
         last = max(here, key=lambda post: (post.ends_on or today, post.starts_on, post.pk))
-        row = _row(last, directory, min(last.ends_on or today, today))
-        row.left_on = last.ends_on
-        row.now_at = directory.as_of(current.agency_id, today) if current is not None else None
-        former.append(row)
-    in_post.sort(key=lambda row: (row.sort_key, row.trainee_id))
-    former.sort(key=lambda row: (row.left_on or today, row.sort_key), reverse=True)
+        former.append(_Expert(last, (last.ends_on or today, last.sort_key), True, current))
+    in_post.sort(key=_order_of)
+    former.sort(key=_order_of, reverse=True)
     return in_post, former
 
 
-def _row(post: _Post, directory: AgencyDirectory, on: datetime.date) -> ExpertRow:
-    return ExpertRow(
+def _order_of(expert: _Expert) -> tuple:
+    return expert.order
+
+
+def _expert_row(expert: _Expert, directory: AgencyDirectory, today: datetime.date) -> ExpertRow:
+    post = expert.post
+    on = min(post.ends_on or today, today) if expert.former else today
+    row = ExpertRow(
         trainee_id=post.trainee_id,
         full_name=post.full_name,
         email=post.email,
@@ -201,46 +285,90 @@ def _row(post: _Post, directory: AgencyDirectory, on: datetime.date) -> ExpertRo
         unit=directory.unit_as_of(post.unit_id, post.unit_name, on),
         since=post.starts_on,
     )
+    if expert.former:
+        row.left_on = post.ends_on
+        row.now_at = directory.as_of(expert.current.agency_id, today) if expert.current is not None else None
+    return row
 
 
-def _commitments(lineage: list[int], by_trainee, directory: AgencyDirectory, today) -> list[CommitmentRow]:
-    """The commitments signed here or at a predecessor, each with the rule's status over the
-    trainee's posts read above."""
-    signed = (
-        RetentionCommitment.objects.filter(agency__in=lineage)
+# --- Commitments ------------------------------------------------------------------------------
+
+
+@functools.cache
+def _signed_query(size: int) -> PreparedQuery:
+    return PreparedQuery(
+        lambda: RetentionCommitment.objects.filter(_at_lineage(size))
         .order_by("trainee__sort_key", "starts_on", "pk")
         .values_list(
             "pk", "trainee_id", "trainee__full_name", "agency_id", "starts_on", "ends_on", "waived_on", "waiver_reason"
-        )
+        ),
+        convert=True,
     )
 
-    rows = []
-    for pk, trainee_id, full_name, agency_id, starts_on, ends_on, waived_on, waiver_reason in signed:
-        posts = [Post(post.agency_id, post.starts_on, post.ends_on) for post in by_trainee.get(trainee_id, [])]
+
+def _signed(lineage: list[int]) -> list[tuple]:
+    """The commitments signed here or at a predecessor, by trainee name."""
+    return _signed_query(len(lineage)).rows(**_slots(lineage))
+
+
+def _evaluate(signed: list[tuple], by_trainee, directory: AgencyDirectory, today) -> list[Evaluation]:
+    """The rule's answer for each commitment, over its trainee's posts read above: every one
+    counts in the summary, whichever page shows it. A breach is a departure: the commitments of
+    trainees who never left a post are decided by their dates alone, once per set of dates."""
+    posts_of, by_dates = {}, {}
+    evaluations = []
+    for _pk, trainee_id, _name, agency_id, starts_on, ends_on, waived_on, _reason in signed:
+        if trainee_id not in posts_of:
+            held = by_trainee.get(trainee_id, ())
+            left = any(post.ends_on is not None for post in held)
+            posts_of[trainee_id] = [Post(p.agency_id, p.starts_on, p.ends_on) for p in held] if left else None
+        posts = posts_of[trainee_id]
+        key = (starts_on, ends_on, waived_on is not None)
+        if posts is None and key in by_dates:
+            evaluations.append(by_dates[key])
+            continue
         evaluation = evaluate(
             agency_id=agency_id,
             starts_on=starts_on,
             ends_on=ends_on,
             waived=waived_on is not None,
-            posts=posts,
+            posts=posts or (),
             carrier=directory.carrier,
             today=today,
         )
-        agency = directory.as_of(agency_id, today)
-        rows.append(
-            CommitmentRow(pk, trainee_id, full_name, agency, starts_on, ends_on, waived_on, waiver_reason, evaluation)
-        )
-    return rows
+        if posts is None:
+            by_dates[key] = evaluation
+        evaluations.append(evaluation)
+    return evaluations
 
 
-def _attendance(report: AgencyReport) -> None:
+def _commitment_row(values: tuple, evaluation: Evaluation, directory: AgencyDirectory, today) -> CommitmentRow:
+    pk, trainee_id, full_name, agency_id, starts_on, ends_on, waived_on, waiver_reason = values
+    agency = directory.as_of(agency_id, today)
+    return CommitmentRow(pk, trainee_id, full_name, agency, starts_on, ends_on, waived_on, waiver_reason, evaluation)
+
+
+def _summary(in_post: list, former: list, evaluations: list[Evaluation], signed: list[tuple]) -> Summary:
+    statuses = [evaluation.status for evaluation in evaluations]
+    running = [values[5] for values, status in zip(signed, statuses, strict=True) if status in RUNNING]
+    return Summary(
+        in_post=len(in_post),
+        former=len(former),
+        running=len(running),
+        broken=statuses.count(Status.BROKEN),
+        fulfilled=statuses.count(Status.FULFILLED),
+        guaranteed_until=max(running, default=None),
+    )
+
+
+# --- Attendance -------------------------------------------------------------------------------
+
+
+def _attendance(experts: list[ExpertRow]) -> tuple[list[CourseColumn], list[AttendanceRow]]:
     """Each expert's progress per course (the completion rule), one column per course: the same
     course given to several cohorts is one column."""
-    experts = report.in_post + report.former
-    if not experts:
-        return
-    # Query 3: their enrolments, each with its cohort's courses (one row per course); 4 to 6: the
-    # completion rule's courses, sessions and attendance (courses/progress.py).
+    # Their enrolments, each with its cohort's courses (one row per course); then the completion
+    # rule's courses, sessions and attendance (courses/progress.py).
     enrolments = Enrolment.objects.filter(trainee__in=[row.trainee_id for row in experts]).order_by()
     windows, column_of = {}, {}
     enrolment_columns = ("pk", "trainee_id", "cohort_id", "enrolled_on", "ended_on")
@@ -256,44 +384,4 @@ def _attendance(report: AgencyReport) -> None:
     cells: dict[int, list[Progress | None]] = {row.trainee_id: [None] * len(columns) for row in experts}
     for (trainee_id, course_id), progress in progress_table(windows.values()).items():
         cells[trainee_id][index[column_of[course_id]]] = progress
-    report.courses = columns
-    report.attendance = [AttendanceRow(row, cells[row.trainee_id]) for row in experts]
-
-
-def rows_html(request, report: AgencyReport) -> dict:
-    """The rows of the page's four tables, rendered by Jinja2 with words translated once."""
-    labels = {
-        "since": gettext("from"),
-        "no_post": gettext("no post recorded"),
-        "broken_on": gettext("broken on"),
-        "completed": gettext("completed"),
-        "at_risk": gettext("at risk"),
-        # the columns' names, which a phone shows beside each value (the table's head is hidden)
-        "position": gettext("Position"),
-        "agency": gettext("Agency"),
-        "in_post_since": gettext("In post since"),
-        "last_post": gettext("Last post here"),
-        "left_on": gettext("Left on"),
-        "now_at": gettext("Now at"),
-        "committing_agency": gettext("Committing agency"),
-        "start": gettext("Start"),
-        "end": gettext("End"),
-        "status": gettext("Status"),
-    }
-
-    def days_left(days: int) -> str:
-        return ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days}
-
-    context = {
-        "labels": labels,
-        "statuses": {value: str(label) for value, label in Status.choices},
-        "running": RUNNING,
-        "days_left": days_left,
-        "trainee_url": reverse("trainees:trainee-detail", args=[0]).removesuffix("0/"),
-    }
-    parts = {"in_post": report.in_post, "former": report.former, "commitments": report.commitments}
-    parts["attendance"] = report.attendance
-    return {
-        f"{part}_html": render_partial(request, "reports/_agency_rows.jinja", {**context, "part": part, "rows": rows})
-        for part, rows in parts.items()
-    }
+    return columns, [AttendanceRow(row, cells[row.trainee_id]) for row in experts]

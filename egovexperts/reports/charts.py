@@ -1,7 +1,7 @@
-"""The coverage page's charts as geometry for server-side SVG (templates/reports/_chart_*.html).
+"""The coverage page's charts as geometry for server-side SVG (templates/reports/_coverage_report.jinja).
 
-No script and no charting library: numbers are computed here, the templates write <rect> and
-<text> with them (inside {% localize off %}: a Vietnamese decimal comma would break a
+No script and no charting library: numbers are computed here, the template writes <rect> and
+<text> with them (as Python writes numbers: a Vietnamese decimal comma would break a
 coordinate), and the Content-Security-Policy has nothing to allow. Colours are CSS classes
 (static/css/reports.css), the same for the chart, its legend and print.
 

@@ -9,33 +9,36 @@ agencies bound by a commitment, and the reference data holds none: they get no r
 It is a historical query, not today's data renamed: the posts held on the date (Assignment
 history) and the commitments' states on that date, each carried to the agency in force on that
 date by the one resolver (a post recorded at Hà Giang counts for Hà Giang in 2021 and for Tuyên
-Quang from 1 July 2025). Six queries at most whatever the number of trainees; the roll-up in Python
-walks the few dozen rows per agency or per commitment group that SQL returns.
+Quang from 1 July 2025). Five queries at most whatever the number of trainees; the roll-up in Python
+walks the few dozen rows per agency or per commitment group that SQL returns. The queries are
+prepared (egovexperts/core/prepared.py): built and compiled once per process, since the ORM took
+longer to build them than the database to run the shortest.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
 import tablib
-from django.db.models import Count
+from django.db.models import Count, DateField, Q
 from django.utils.functional import cached_property
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from egovexperts.core.prepared import PreparedQuery, Slot
 from trainees.agencies import AgencyDirectory
 from trainees.commitment_status import (
     FIELDS,
     evaluate_on,
     may_be_broken,
-    posts_of,
     status_by_dates,
     waived_as_of,
 )
-from trainees.commitments import RUNNING, Status
+from trainees.commitments import RUNNING, Post, Status
 from trainees.models import Agency, Assignment, RetentionCommitment
 
 KINDS = (Agency.Kind.MINISTRY, Agency.Kind.MINISTRY_LEVEL, Agency.Kind.PROVINCE, Agency.Kind.CITY)
@@ -160,7 +163,7 @@ class Coverage:
 def summary(*, on: datetime.date, directory: AgencyDirectory | None = None) -> tuple[int, int, int, int]:
     """(provincial agencies with an expert in post, provincial agencies, central ones with, central ones).
 
-    Two or three queries: the dashboard's line, without the commitments.
+    One or two queries: the dashboard's line, without the commitments.
     """
     directory = directory or AgencyDirectory.cached()
     rows = _rows(directory, on)
@@ -176,14 +179,68 @@ def summary(*, on: datetime.date, directory: AgencyDirectory | None = None) -> t
 
 
 def coverage(*, on: datetime.date) -> Coverage:
-    """Every agency's row on `on`, and the commitments per quarter since 2020: six queries at most
-    (five while the agencies are kept in the process, four when no commitment may be broken)."""
+    """Every agency's row on `on`, and the commitments per quarter since 2020: five queries at most
+    (four while the agencies are kept in the process, two when no post ended by the date)."""
     directory = AgencyDirectory.cached()  # the agencies, kept per process while they stay unchanged
     rows = _rows(directory, on)
-    _count_experts(rows, directory, on)  # queries 2a and 2b: posts held on the date
+    posts = _count_experts(rows, directory, on)  # queries 2a and 2b: posts held on the date
     quarters = _quarters(on)
-    _count_commitments(rows, quarters, directory, on)  # queries 3 to 5
+    _count_commitments(rows, quarters, directory, on, departures=posts.ended)  # queries 3 and 4
     return Coverage(on=on, rows=sorted(rows.values(), key=_order), quarters=quarters)
+
+
+def _on() -> Slot:
+    """The date of a report, in its prepared queries."""
+    return Slot("on", DateField())
+
+
+def _held_twice():
+    """The posts held on the date by trainees who hold a closed post that day, each trainee's in
+    the order they started."""
+    held = Assignment.objects.held_on(_on())
+    closed = held.filter(ends_on__isnull=False).values("trainee_id")
+    ordered = held.filter(trainee_id__in=closed).order_by("trainee_id", "starts_on", "pk")
+    return ordered.values_list("trainee_id", "agency_id")
+
+
+def _posts_per_agency():
+    """Per agency, the posts held on the date, those of them closed since, and the posts that
+    ended before the date: one read of the posts, which says whether queries 2b and 4 can find
+    anything (a trainee holds two posts on a day only if one is closed; a commitment is broken
+    only by a departure)."""
+    held = Q(starts_on__lte=_on()) & (Q(ends_on__isnull=True) | Q(ends_on__gte=_on()))
+    return (
+        Assignment.objects.order_by()
+        .values_list("agency_id")
+        .annotate(
+            held=Count("pk", filter=held),
+            held_closed=Count("pk", filter=held & Q(ends_on__isnull=False)),
+            ended=Count("pk", filter=Q(ends_on__lt=_on())),
+        )
+    )
+
+
+POSTS_PER_AGENCY = PreparedQuery(_posts_per_agency, convert=True)
+HELD_TWICE = PreparedQuery(_held_twice)
+COMMITMENT_GROUPS = PreparedQuery(
+    lambda: RetentionCommitment.objects.order_by()
+    .values_list("agency_id", "starts_on", "ends_on", "waived_on")
+    .annotate(commitments=Count("pk")),
+    convert=True,
+)
+# Those a departure may have broken, each with its trainee's posts (one row per post; the posts
+# are read only for these few).
+CANDIDATES = PreparedQuery(
+    lambda: RetentionCommitment.objects.filter(may_be_broken(_on()))
+    .order_by("pk", "trainee__assignments__starts_on", "trainee__assignments__pk")
+    .values_list(
+        *FIELDS,
+        "trainee__assignments__agency_id",
+        "trainee__assignments__starts_on",
+        "trainee__assignments__ends_on",
+    ),
+    convert=True,
+)
 
 
 def _order(row: CoverageRow) -> tuple:
@@ -198,30 +255,35 @@ def _rows(directory: AgencyDirectory, on: datetime.date) -> dict[int, CoverageRo
     return {agency.pk: CoverageRow(agency, agency.code_on(on)) for agency in directory.agencies_in_force(on, KINDS)}
 
 
-def _count_experts(rows: dict[int, CoverageRow], directory: AgencyDirectory, on: datetime.date) -> None:
+@dataclass(frozen=True)
+class _Posts:
+    held_closed: int  # posts held on the date and closed since
+    ended: int  # posts that ended before the date
+
+
+def _count_experts(rows: dict[int, CoverageRow], directory: AgencyDirectory, on: datetime.date) -> _Posts:
     """Each trainee once, under the agency in force that carries the post they held on `on`.
 
     Query 2a counts the posts held that day per agency. A trainee holding two that day (a
     promotion recorded before the old post was closed) counts once, for the one started last,
     as in Trainee.objects.with_current_post(): one of the two is then a closed post, since a
     trainee has one open post at most, so query 2b reads the posts held that day by trainees
-    with a closed one (few), and the others are taken out of the count.
+    with a closed one (few; none to read when no post held that day is closed), and the others
+    are taken out of the count.
     """
-    held = Assignment.objects.held_on(on).order_by()
-    counts = Counter(dict(held.values_list("agency_id").annotate(posts=Count("pk"))))
-    closed = held.filter(ends_on__isnull=False).values("trainee_id")
-    posts_of_trainee = defaultdict(list)
-    for trainee_id, agency_id, starts_on, pk in held.filter(trainee_id__in=closed).values_list(
-        "trainee_id", "agency_id", "starts_on", "pk"
-    ):
-        posts_of_trainee[trainee_id].append((starts_on, pk, agency_id))
-    for posts in posts_of_trainee.values():
-        for _starts_on, _pk, agency_id in sorted(posts)[:-1]:  # all but the one started last
-            counts[agency_id] -= 1
+    counts, held_closed, ended = Counter(), 0, 0
+    for agency_id, held, closed, gone in POSTS_PER_AGENCY.rows(on=on):
+        counts[agency_id] += held
+        held_closed, ended = held_closed + closed, ended + gone
+    if held_closed:
+        for _trainee_id, posts in groupby(HELD_TWICE.rows(on=on), key=itemgetter(0)):
+            for _trainee_id, agency_id in list(posts)[:-1]:  # all but the one started last
+                counts[agency_id] -= 1
     for agency_id, experts in counts.items():
         row = rows.get(directory.in_force(agency_id, on).pk)
         if row is not None:
             row.experts_in_post += experts
+    return _Posts(held_closed, ended)
 
 
 def _quarters(on: datetime.date) -> list[QuarterRow]:
@@ -235,17 +297,26 @@ def _quarters(on: datetime.date) -> list[QuarterRow]:
 
 
 def _count_commitments(
-    rows: dict[int, CoverageRow], quarters: list[QuarterRow], directory: AgencyDirectory, on: datetime.date
+    rows: dict[int, CoverageRow],
+    quarters: list[QuarterRow],
+    directory: AgencyDirectory,
+    on: datetime.date,
+    *,
+    departures: int,
 ) -> None:
     """States on `on` per agency, and per quarter for the chart, through trainees/commitment_status.
 
     Query 3 counts every commitment by groups of equal agency and dates; query 4 lists those a
-    departure may have broken, which are taken out of their group and evaluated one by one through
-    commitments.py with their trainee's posts (query 5, none to read when there are none).
+    departure may have broken, with their trainee's posts (none to read when no post ended before
+    the date: `departures`): they are taken out of their group and evaluated one by one through
+    commitments.py.
     """
-    by_dates = RetentionCommitment.objects.order_by().values_list("agency_id", "starts_on", "ends_on", "waived_on")
-    groups = Counter({tuple(key): count for *key, count in by_dates.annotate(commitments=Count("pk"))})
-    candidates = list(RetentionCommitment.objects.filter(may_be_broken(on)).order_by().values(*FIELDS))
+    groups = Counter({tuple(key): count for *key, count in COMMITMENT_GROUPS.rows()})
+    candidates, posts = [], {}
+    for pk, values in groupby(CANDIDATES.rows(on=on) if departures else (), key=itemgetter(0)):
+        values = list(values)
+        candidates.append(dict(zip(FIELDS, values[0][: len(FIELDS)], strict=True)))
+        posts[pk] = [Post(*post[len(FIELDS) :]) for post in values if post[len(FIELDS)] is not None]
     for row in candidates:
         groups[row["agency_id"], row["starts_on"], row["ends_on"], row["waived_on"]] -= 1
     per_dates = Counter()
@@ -262,9 +333,8 @@ def _count_commitments(
 
         _add_quarters(quarters, status_at, count)
 
-    posts = posts_of({row["trainee_id"] for row in candidates}) if candidates else {}
     for row in candidates:
-        evaluation = evaluate_on(row, posts.get(row["trainee_id"], []), directory=directory, on=on)
+        evaluation = evaluate_on(row, posts[row["pk"]], directory=directory, on=on)
 
         def status_at(day, row=row, broken_on=evaluation.broken_on):
             # evaluate() on an earlier day finds the same first breach if it came by then:
@@ -299,20 +369,6 @@ def _add_quarters(quarters: list[QuarterRow], status_at, count: int) -> None:
         quarter.fulfilled += count * (now == Status.FULFILLED and before != Status.FULFILLED)
         quarter.broken += count * (now == Status.BROKEN and before != Status.BROKEN)
         before = now
-
-
-def column_labels() -> dict[str, str]:
-    """Headings of the page's tables, translated once for the page and its row partials."""
-    return {
-        "code": gettext("Code"),
-        "agency": gettext("Agency"),
-        "experts_in_post": gettext("Experts in post"),
-        "active_commitments": gettext("Active commitments"),
-        "broken": gettext("Broken"),
-        "fulfilled": gettext("Fulfilled"),
-        "next_end": gettext("Next commitment end"),
-        "no_expert": gettext("no expert"),
-    }
 
 
 EXPORT_COLUMNS = ("code", "name", "kind", "experts_in_post", "active_commitments", "broken", "fulfilled")

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from egovexperts.core.permissions import organizer_required
 from egovexperts.core.templating import render_partial
 from egovexperts.imports import exports
-from trainees.models import Agency, RetentionCommitment
+from trainees.models import RetentionCommitment
 from trainees.services import waive_commitment
 
 from . import agency as agency_report
-from . import charts, commitment_tables, commitments, selectors
+from . import agency_page, commitment_tables, commitments, coverage_page, selectors
 from . import coverage as coverage_report
 from .forms import CoverageForm, WaiverForm
 
@@ -107,33 +107,8 @@ def coverage(request):
     if not form.is_valid():
         return render(request, "reports/coverage.html", {"form": form}, status=400)
     report = coverage_report.coverage(on=form.cleaned_data["on"])
-    return render(request, "reports/coverage.html", {"form": form, "report": report, **_coverage_html(request, report)})
-
-
-def _coverage_html(request, report) -> dict:
-    """The charts' geometry, and the parts repeated for every agency or tile, rendered by Jinja2."""
-    drawn = charts.all_charts(report)
-    labels = coverage_report.column_labels()
-    kinds = {value: str(label) for value, label in Agency.Kind.choices}
-    agency_url = reverse("reports:agency", args=["slug"]).removesuffix("slug/")  # + each agency's slug
-    central, provincial = (
-        render_partial(
-            request,
-            "reports/_coverage_rows.jinja",
-            {"rows": rows, "labels": labels, "kinds": kinds, "agency_url": agency_url},
-        )
-        for rows in (report.central, report.provincial)
-    )
-    tiles = {"tiles": drawn["tile_map"].tiles, "size": drawn["tile_map"].size}
-    columns = {"chart": drawn["quarter_chart"]}
-    return {
-        **drawn,
-        "labels": labels,
-        "central_rows_html": central,
-        "provincial_rows_html": provincial,
-        "tiles_html": render_partial(request, "reports/_chart_map_tiles.jinja", tiles),
-        "columns_html": render_partial(request, "reports/_chart_quarter_columns.jinja", columns),
-    }
+    context = {"form": form, "report": report, "report_html": coverage_page.report_html(request, report)}
+    return render(request, "reports/coverage.html", context)
 
 
 @organizer_required
@@ -152,5 +127,5 @@ def coverage_export(request, fmt):
 
 @organizer_required
 def agency(request, slug):
-    report = agency_report.agency_report(slug=slug)
-    return render(request, "reports/agency.html", {"report": report, **agency_report.rows_html(request, report)})
+    report = agency_report.agency_report(slug=slug, page=request.GET.get("page"))
+    return render(request, "reports/agency.html", {"report": report, **agency_page.page_html(request, report)})

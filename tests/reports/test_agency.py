@@ -77,8 +77,9 @@ def test_the_commitments_signed_by_the_agency_and_its_predecessors_show_their_st
         ("Lò Văn Giàng", Status.FULFILLED),
         ("Vàng Thị Hà", Status.BROKEN),
     ]
-    assert (len(report.running), report.broken, report.fulfilled) == (1, 1, 1)
-    assert report.guaranteed_until == TODAY - datetime.timedelta(days=400) + datetime.timedelta(days=3 * 365 + 1)
+    summary = report.summary
+    assert (summary.in_post, summary.former, summary.running, summary.broken, summary.fulfilled) == (2, 1, 1, 1, 1)
+    assert summary.guaranteed_until == TODAY - datetime.timedelta(days=400) + datetime.timedelta(days=3 * 365 + 1)
     assert str(report.commitments[0].agency) == "Tuyên Quang · recorded: Hà Giang"
 
 
@@ -152,8 +153,9 @@ def test_the_page_prints_without_navigation_or_buttons(organizer_client, tuyen_q
     assert 'class="actions no-print"' in html and "data-print" in html
 
 
-@pytest.mark.parametrize("size", [3, 30])
-def test_the_query_count_does_not_grow_with_the_agency(organizer_client, django_assert_num_queries, size):
+def _agency_of_size(size):
+    """`size` experts in post at Tuyên Quang (half recorded at Hà Giang), as many former ones, a
+    commitment and a course each."""
     course = CourseFactory()
     start = timezone.now() - datetime.timedelta(days=3)
     session = SessionFactory(course=course, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
@@ -166,13 +168,64 @@ def test_the_query_count_does_not_grow_with_the_agency(organizer_client, django_
         CommitmentFactory(trainee=trainee, agency=agency("ha-giang"))
         EnrolmentFactory(trainee=trainee, cohort=course.cohort, enrolled_on=datetime.date(2020, 1, 1))
         AttendanceFactory(session=session, trainee=trainee)
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_query_count_does_not_grow_with_the_agency(organizer_client, django_assert_num_queries, size):
+    _agency_of_size(size)
     organizer_client.get(_url("tuyen-quang"))  # the agencies are read once, then kept
-    # session, user, groups, trainee of the user (navigation); the posts; the commitments; the
-    # enrolments with their courses; the completion rule's courses, sessions and attendance
+    # session, user, groups, trainee of the user (navigation); the posts of the trainees
+    # concerned; the commitments; the enrolments with their courses; the completion rule's
+    # courses, sessions and attendance. The last page is the one with the attendance, whatever the size.
     with django_assert_num_queries(10):
+        response = organizer_client.get(_url("tuyen-quang"), {"page": "last"})
+    report = response.context["report"]
+    assert (report.summary.in_post, report.summary.former) == (size, size)
+    assert [row.cells[0].attended for row in report.attendance if row.cells[0]] == [1] * min(size, 20)
+
+
+def test_a_page_without_attendance_reads_none(organizer_client, django_assert_num_queries):
+    _agency_of_size(30)
+    organizer_client.get(_url("tuyen-quang"))
+    # session, user, groups, trainee of the user; the posts of the trainees concerned; the commitments
+    with django_assert_num_queries(6):
         response = organizer_client.get(_url("tuyen-quang"))
-    assert len(response.context["report"].in_post) == size
-    assert len(response.context["report"].former) == size
+    assert response.context["report"].attendance == []
+
+
+def test_a_large_agency_reads_as_pages_of_rows_under_the_same_summary(organizer_client):
+    _agency_of_size(30)  # 30 in post, 30 former, 30 commitments, 60 attendance rows: 150 rows
+    pages = [organizer_client.get(_url("tuyen-quang"), {"page": number}) for number in (1, 2, 3)]
+    reports = [response.context["report"] for response in pages]
+    assert [report.pages for report in reports] == [3, 3, 3]
+    assert [(r.summary.in_post, r.summary.former) for r in reports] == [(30, 30)] * 3
+    assert reports[0].summary == reports[1].summary == reports[2].summary
+    shown = [{name: len(section.rows) for name, section in r.sections.items() if section.rows} for r in reports]
+    assert shown == [
+        {"in_post": 30, "former": 20},
+        {"former": 10, "commitments": 30, "attendance": 10},
+        {"attendance": 50},
+    ]
+    # Every expert once in each table, in the same order on every page.
+    in_post = [row.trainee_id for r in reports for row in r.in_post]
+    former = [row.trainee_id for r in reports for row in r.former]
+    attendance = [row.expert.trainee_id for r in reports for row in r.attendance]
+    assert attendance == in_post + former and len(set(attendance)) == 60
+    assert len({row.pk for r in reports for row in r.commitments}) == 30
+    first, second = (response.content.decode() for response in pages[:2])
+    assert "Page 1 of 3" in first and 'href="?page=2"' in first
+    assert '<a href="?page=2#commitments">Retention commitments</a> (30) · page 2' in first
+    assert "rows 21–30 of 30" in second and 'id="in-post"' not in second
+    # Past the end, or no number: the last page, or the first.
+    assert organizer_client.get(_url("tuyen-quang"), {"page": "99"}).context["report"].page == 3
+    assert organizer_client.get(_url("tuyen-quang"), {"page": "x"}).context["report"].page == 1
+
+
+def test_a_small_agency_fits_on_one_page_without_paging(organizer_client, tuyen_quang):
+    html = organizer_client.get(_url("tuyen-quang")).content.decode()
+    assert 'class="pagination"' not in html and "agency-contents" not in html
+    for section in ("in-post", "former", "commitments", "attendance"):
+        assert f'<section id="{section}">' in html
 
 
 def test_the_coverage_page_links_each_agency_to_its_page(organizer_client):
