@@ -1,7 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from egovexperts.core.admin import AutocompleteMixin, CheckedModelForm, ExportActionMixin
+from egovexperts.core.admin import (
+    AutocompleteMixin,
+    CheckedModelForm,
+    ExportActionMixin,
+    HistoryAdmin,
+    KeptRecordsMixin,
+)
 
 from . import services
 from .models import Cohort, Enrolment, Programme
@@ -22,7 +27,9 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cohort)
-class CohortAdmin(AutocompleteMixin, SimpleHistoryAdmin):
+class CohortAdmin(KeptRecordsMixin, AutocompleteMixin, HistoryAdmin):
+    """A cohort with enrolments or courses is kept: their keys protect it."""
+
     list_display = ["name", "programme", "code", "starts_on", "ends_on", "capacity"]
     list_filter = ["programme"]
     search_fields = ["name", "code"]
@@ -32,10 +39,13 @@ class CohortAdmin(AutocompleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(AutocompleteMixin, ExportActionMixin, SimpleHistoryAdmin):
+class EnrolmentAdmin(AutocompleteMixin, ExportActionMixin, HistoryAdmin):
     list_display = ["trainee", "cohort", "nominated_by", "enrolled_on", "status", "ended_on"]
     list_filter = ["status", "cohort", "nominated_by__kind"]
     search_fields = ["trainee__full_name", "trainee__email", "nominated_by__short_name"]
     list_select_related = ["trainee", "cohort", "nominated_by"]
     autocomplete_fields = ["trainee", "cohort", "nominated_by"]
     form = EnrolmentAdminForm
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a trainee leaves a cohort by withdrawal, in the workspace: the enrolment stays

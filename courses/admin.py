@@ -3,9 +3,15 @@ from dataclasses import dataclass
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
-from simple_history.admin import SimpleHistoryAdmin
 
-from egovexperts.core.admin import HTTPS_LINKS, AutocompleteMixin, CheckedModelForm, ImportButtonMixin
+from egovexperts.core.admin import (
+    HTTPS_LINKS,
+    AutocompleteMixin,
+    CheckedModelForm,
+    HistoryAdmin,
+    ImportButtonMixin,
+    KeptRecordsMixin,
+)
 
 from . import services
 from .models import Attendance, Course, Material, Session
@@ -31,17 +37,19 @@ class SessionAdminForm(CheckedModelForm):
 
 
 @admin.register(Course)
-class CourseAdmin(AutocompleteMixin, SimpleHistoryAdmin):
+class CourseAdmin(KeptRecordsMixin, AutocompleteMixin, HistoryAdmin):
     list_display = ["code", "title", "cohort", "year", "required_hours", "min_attendance_percent"]
     list_filter = ["cohort", "year"]
     search_fields = ["code", "title", "title_en"]
     list_select_related = ["cohort"]
     autocomplete_fields = ["cohort"]
     inlines = [SessionInline]
+    check_delete = staticmethod(services.check_course_deletion)
+    delete = staticmethod(services.delete_course)
 
 
 @admin.register(Session)
-class SessionAdmin(AutocompleteMixin, ImportButtonMixin, SimpleHistoryAdmin):
+class SessionAdmin(AutocompleteMixin, ImportButtonMixin, HistoryAdmin):
     import_kind = "schedule"
     list_display = ["title", "course", "kind", "starts_at", "ends_at", "venue", "status"]
     list_filter = ["kind", "status", "course__cohort", "course__year"]
@@ -59,9 +67,14 @@ class SessionAdmin(AutocompleteMixin, ImportButtonMixin, SimpleHistoryAdmin):
             return [*super().get_readonly_fields(request, obj), "starts_at", "ends_at", "status"]
         return super().get_readonly_fields(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        # A session is cancelled, in the workspace; one created by mistake is deleted there, by the
+        # service that refuses once it has attendance, notices or materials.
+        return False
+
 
 @admin.register(Attendance)
-class AttendanceAdmin(AutocompleteMixin, ImportButtonMixin, SimpleHistoryAdmin):
+class AttendanceAdmin(AutocompleteMixin, ImportButtonMixin, HistoryAdmin):
     import_kind = "attendance"
     list_display = ["trainee", "session", "status", "recorded_by", "recorded_at"]
     list_filter = ["status", "session__kind", "session__course__cohort"]
@@ -73,6 +86,9 @@ class AttendanceAdmin(AutocompleteMixin, ImportButtonMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a mark is corrected by changing its status: completion counts every session
 
 
 class MaterialFileWidget(AdminFileWidget):

@@ -148,11 +148,13 @@ class Attendance(models.Model):
 class AbsenceNotice(models.Model):
     """A trainee's advance notice that they cannot attend a session; organizers may excuse it."""
 
+    # Notices are kept with their session and trainee (courses.services.delete_session refuses too);
+    # the trainee who gave one may still withdraw it (portal.services).
     session = models.ForeignKey(
-        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="absence_notices"
+        Session, verbose_name=_("session"), on_delete=models.PROTECT, related_name="absence_notices"
     )
     trainee = models.ForeignKey(
-        Trainee, verbose_name=_("trainee"), on_delete=models.CASCADE, related_name="absence_notices"
+        Trainee, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="absence_notices"
     )
     reason = models.CharField(_("reason"), max_length=500)
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
@@ -188,13 +190,14 @@ class MaterialQuerySet(models.QuerySet):
 class Material(models.Model):
     """Lecture slides, recordings and readings of a course, or of one of its sessions."""
 
-    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="materials")
+    # A course or session with materials is kept (as courses.services refuses): deleting it took them along.
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="materials")
     session = models.ForeignKey(
         Session,
         verbose_name=_("session"),
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="materials",
     )
     title = models.CharField(_("title"), max_length=300)

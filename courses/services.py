@@ -25,11 +25,16 @@ def save_course(course: Course) -> Course:
     return course
 
 
-@transaction.atomic
-def delete_course(course: Course) -> None:
-    """Only a course created by mistake goes: once it has sessions or materials it stays."""
+def check_course_deletion(course: Course) -> None:
+    """Only a course created by mistake goes: once it has sessions or materials it stays (their
+    keys protect it in the database too). `delete_course` and the admin apply it."""
     if course.sessions.exists() or course.materials.exists():
         raise ValidationError(_("This course has sessions or materials: it cannot be deleted."))
+
+
+@transaction.atomic
+def delete_course(course: Course) -> None:
+    check_course_deletion(course)
     course.delete()
 
 

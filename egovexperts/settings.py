@@ -255,6 +255,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- History (django-simple-history) ----------------------------------------------
+
+# No "Revert" in the admin's history: it saves a past version as it stands, past the services
+# (an account link, a session's times without notices). A version is restored through the
+# workspace; the admin's history stays readable (egovexperts.core.admin.HistoryAdmin).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # --- Programme rules --------------------------------------------------------------
 
 # A commitment is "ending soon" this many days before its end date.

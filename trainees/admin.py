@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from egovexperts.core.admin import AutocompleteMixin, ExportActionMixin, ImportButtonMixin
+from egovexperts.core.admin import (
+    AutocompleteMixin,
+    ExportActionMixin,
+    HistoryAdmin,
+    ImportButtonMixin,
+    KeptRecordsMixin,
+)
 from trainees.accounts import account_email
 
 from . import services
@@ -58,10 +63,14 @@ class CommitmentInline(AutocompleteMixin, admin.TabularInline):
     model = RetentionCommitment
     extra = 0
     autocomplete_fields = ["agency"]
+    can_delete = False  # see RetentionCommitmentAdmin.has_delete_permission
 
 
 @admin.register(Trainee)
-class TraineeAdmin(AutocompleteMixin, ImportButtonMixin, ExportActionMixin, SimpleHistoryAdmin):
+class TraineeAdmin(KeptRecordsMixin, AutocompleteMixin, ImportButtonMixin, ExportActionMixin, HistoryAdmin):
+    """A trainee with posts, commitments, enrolments, attendance, notices or requests is kept:
+    their keys protect it, and the delete page lists them."""
+
     import_kind = "trainees"
     list_display = ["full_name", "email", "phone", "user"]
     search_fields = ["full_name", "email", "search_text"]
@@ -92,7 +101,7 @@ class TraineeAdmin(AutocompleteMixin, ImportButtonMixin, ExportActionMixin, Simp
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(AutocompleteMixin, SimpleHistoryAdmin):
+class AssignmentAdmin(AutocompleteMixin, HistoryAdmin):
     list_display = ["trainee", "position", "agency", "unit", "starts_on", "ends_on", "reason"]
     list_filter = ["reason", "agency__kind"]
     search_fields = ["trainee__full_name", "trainee__email", "position", "agency__short_name"]
@@ -116,10 +125,15 @@ class AssignmentAdmin(AutocompleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(RetentionCommitment)
-class RetentionCommitmentAdmin(AutocompleteMixin, ExportActionMixin, SimpleHistoryAdmin):
+class RetentionCommitmentAdmin(AutocompleteMixin, ExportActionMixin, HistoryAdmin):
     list_display = ["trainee", "agency", "starts_on", "ends_on", "document_ref", "waived_on"]
     list_filter = ["agency__kind"]
     search_fields = ["trainee__full_name", "trainee__email", "agency__short_name", "document_ref"]
     list_select_related = ["trainee", "agency"]
     autocomplete_fields = ["trainee", "agency"]
     date_hierarchy = "ends_on"
+
+    def has_delete_permission(self, request, obj=None):
+        # A commitment that no longer binds is waived, with its reason; the record of what an
+        # agency signed stays.
+        return False

@@ -270,8 +270,9 @@ class Assignment(models.Model):
         RESIGNED = "resigned", _("resigned")
         RETIRED = "retired", _("retired")
 
+    # Deleting a trainee never takes their posts along (nor commitments, requests, enrolments, attendance).
     trainee = models.ForeignKey(
-        Trainee, verbose_name=_("trainee"), on_delete=models.CASCADE, related_name="assignments"
+        Trainee, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="assignments"
     )
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(
@@ -331,7 +332,7 @@ class RetentionCommitment(models.Model):
     """An agency's commitment not to transfer its trainee; status comes from commitments.py."""
 
     trainee = models.ForeignKey(
-        Trainee, verbose_name=_("trainee"), on_delete=models.CASCADE, related_name="commitments"
+        Trainee, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="commitments"
     )
     agency = models.ForeignKey(Agency, verbose_name=_("committing agency"), on_delete=models.PROTECT, related_name="+")
     starts_on = models.DateField(_("start"))
@@ -359,7 +360,9 @@ class RetentionCommitment(models.Model):
         indexes = [models.Index(fields=["ends_on", "id"], name="commitment_ends_idx")]
 
     def __str__(self):
-        return f"{self.trainee} – {self.agency.short_name} ({self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y})"
+        # The end may be empty on a form not saved yet (it defaults on save): the admin shows it.
+        period = "–".join(f"{day:%d/%m/%Y}" if day else "…" for day in (self.starts_on, self.ends_on))
+        return f"{self.trainee} – {self.agency.short_name} ({period})"
 
     def save(self, *args, **kwargs):
         if self.ends_on is None and self.starts_on is not None:
@@ -378,7 +381,7 @@ class PostChangeRequest(models.Model):
         REJECTED = "rejected", _("rejected")
 
     trainee = models.ForeignKey(
-        Trainee, verbose_name=_("trainee"), on_delete=models.CASCADE, related_name="post_change_requests"
+        Trainee, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="post_change_requests"
     )
     agency = models.ForeignKey(Agency, verbose_name=_("new agency"), on_delete=models.PROTECT, related_name="+")
     unit_name = models.CharField(_("new unit"), max_length=200, blank=True)

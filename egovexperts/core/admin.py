@@ -6,9 +6,10 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import reverse
 from import_export import admin as import_export_admin
+from simple_history.admin import SimpleHistoryAdmin
 
 # Links typed without a scheme ("zoom.us/j/123") are read as https, as the workspace's forms do.
 HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
@@ -86,3 +87,50 @@ class ImportButtonMixin:
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {**(extra_context or {}), "import_kind": self.import_kind})
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The history of a record, to read. A past version is put back through the workspace's
+    "restore this version", which goes through the record's service: the history form saves it
+    as it stands. SIMPLE_HISTORY_REVERT_DISABLED takes away its button; the form still accepts a
+    post, which is refused here."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class KeptRecordsMixin:
+    """A delete that would lose records is refused with its reason. Records that refer to the
+    one to delete by a protecting key are listed by Django's delete page and "delete selected";
+    `check_delete` adds what the owning service refuses (a course with sessions), whose `delete`
+    then deletes. Nothing is deleted while the list is not empty.
+
+    Django would name instead the kinds of records the user may not delete, when the protecting
+    ones are among them (sessions, say): those would not be deleted, and the page must say why
+    the record stays."""
+
+    @staticmethod
+    def check_delete(obj) -> None:
+        pass
+
+    @staticmethod
+    def delete(obj) -> None:
+        obj.delete()
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for obj in objs:
+            try:
+                self.check_delete(obj)
+            except ValidationError as error:
+                protected.append(f"{obj}: {' '.join(error.messages)}")
+        return deleted, counts, set() if protected else perms_needed, protected
+
+    def delete_model(self, request, obj):
+        self.delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete(obj)
