@@ -13,6 +13,7 @@ from courses.models import Attendance, Course, Session
 from trainees.models import Trainee
 
 from .files import Table
+from .history import Author
 from .models import Outcome
 from .plans import Changes, Plan, RowResult, read_rows
 from .resources import AttendanceResource
@@ -86,14 +87,14 @@ def plan(table: Table, *, course: Course, user=None, **options) -> Plan:
         if changed:
             updates.append((attendance, changed))
 
-    def write(changes: Changes) -> None:
-        Attendance.objects.bulk_create(new, batch_size=2000)
+    def write(changes: Changes, author: Author) -> None:
+        author.create(Attendance, new)
         changes.record_created(new, ["session_id", "trainee_id", "status", "note"])
         for attendance, changed in updates:
             changes.record_update(attendance, changed)
             for name, value in changed.items():
                 setattr(attendance, name, value)
             attendance.recorded_by = user
-        Attendance.objects.bulk_update([a for a, _c in updates], ["status", "note", "recorded_by"], batch_size=2000)
+        author.update(Attendance, [a for a, _c in updates], ["status", "note", "recorded_by"])
 
     return Plan(rows=results, notes=notes, write=write)

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from .files import Table
+from .history import Author
 from .models import Outcome
 from .widgets import control_characters
 from .workbook_limits import column_letters
@@ -63,11 +64,12 @@ def shown(value) -> str:
 
 @dataclass
 class Plan:
-    """The outcome of every row, and a writer that carries it out (inside the caller's transaction)."""
+    """The outcome of every row, and a writer that carries it out (inside the caller's transaction),
+    recording what it wrote in the Changes and writing each record's history row as by the Author."""
 
     rows: list[RowResult]
     notes: list[str] = field(default_factory=list)
-    write: Callable[[Changes], None] | None = None
+    write: Callable[[Changes, Author], None] | None = None
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)

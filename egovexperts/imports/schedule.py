@@ -26,6 +26,7 @@ from courses.services import enqueue_change_notices
 from egovexperts.core.text import fold
 
 from .files import Table
+from .history import Author
 from .models import Outcome
 from .plans import Changes, Plan, RowResult, read_rows
 from .resources import ScheduleResource
@@ -192,8 +193,8 @@ def plan(table: Table, **options) -> Plan:
         elif planned:
             updates.append((session, planned, bool(_NOTIFIED & planned.keys())))
 
-    def write(changes: Changes) -> None:
-        Session.objects.bulk_create(new, batch_size=2000)
+    def write(changes: Changes, author: Author) -> None:
+        author.create(Session, new)
         changes.record_created(new, ["course_id", "title", "starts_at", "ends_at", "status"])
         notices = []
         for session, changed, notify in updates:
@@ -205,7 +206,7 @@ def plan(table: Table, **options) -> Plan:
             if notify:
                 notices.append((session, previous))
         fields = [*_LABELS, "status", "sequence"]
-        Session.objects.bulk_update([session for session, *_rest in updates], fields, batch_size=2000)
+        author.update(Session, [session for session, *_rest in updates], fields)
         enqueue_change_notices(notices)
 
     return Plan(rows=results, notes=notes, write=write)

@@ -3,7 +3,8 @@
 preview() reads the file and plans every row without writing anything. confirm() plans again
 inside one transaction (the data may have moved since the preview), refuses if any row is in
 error, carries out the writes and records the ImportRun: all rows or none. revert() undoes a
-run from what it recorded, if none of the records it wrote has changed since.
+run from what it recorded, if none of the records it wrote has changed since. Every record
+either writes gets a history row naming the user and the run (history.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from . import attendance, schedule, trainee_list
 from .files import Upload, read_table
+from .history import CHUNK, Author, chunks, is_historical
 from .models import ImportRun, Kind, Outcome
 from .plans import Changes, Plan, model_for, serialize
 from .resources import RESOURCES
@@ -63,9 +65,8 @@ def confirm(upload: Upload, *, kind: str, user, **options) -> ImportRun:
         raise ValidationError(
             _("The file has %(count)s rows with errors; nothing was imported.") % {"count": len(plan.error_rows)}
         )
-    changes = Changes()
-    plan.write(changes)
-    return ImportRun.objects.create(
+    # The run is written first: the history rows of its records name it.
+    run = ImportRun.objects.create(
         kind=kind,
         file_name=upload.name[:255],
         checksum=upload.checksum,
@@ -76,8 +77,12 @@ def confirm(upload: Upload, *, kind: str, user, **options) -> ImportRun:
         unchanged_count=plan.count(Outcome.UNCHANGED),
         notes=plan.notes,
         rows=[row.as_json() for row in plan.rows],
-        changes=changes.as_json(),
     )
+    changes = Changes()
+    plan.write(changes, Author.of_import(run, user))
+    run.changes = changes.as_json()
+    run.save(update_fields=["changes"])
+    return run
 
 
 @transaction.atomic
@@ -98,29 +103,55 @@ def revert(run: ImportRun, *, user) -> ImportRun:
             )
             % {"count": len(changed), "example": changed[0]}
         )
-    try:
-        for model_label in _DELETE_ORDER:
-            if model_label in created:
-                ids = [row[0] for row in created[model_label]["rows"]]
-                model = model_for(model_label)
-                for start in range(0, len(ids), 2000):
-                    model.objects.filter(pk__in=ids[start : start + 2000]).delete()
-    except ProtectedError:
-        raise ValidationError(
-            _("Records created by this import are now used elsewhere (attendance, enrolments); revert refused.")
-        ) from None
+    author = Author.of_revert(run, user)
+    _delete_created(created, author)
     for model_label, entry in updated.items():
         model = model_for(model_label)
-        for pk, *pairs in entry["rows"]:
-            restore = {name: pair[0] for name, pair in zip(entry["fields"], pairs, strict=True) if pair is not None}
-            model.objects.filter(pk=pk).update(**restore)
+        _restore(model, entry)
         if model_label in _RESTORED:
             _RESTORED[model_label](entry)
+        if is_historical(model):
+            author.record_updated(model, [pk for pk, *_pairs in entry["rows"]])
     run.status = ImportRun.Status.REVERTED
     run.reverted_at = timezone.now()
     run.reverted_by = user
     run.save(update_fields=["status", "reverted_at", "reverted_by"])
     return run
+
+
+def _delete_created(created: dict, author: Author) -> None:
+    """Delete the records a run created, unless something written since refers to them (PROTECT)."""
+    started = timezone.now()
+    try:
+        for model_label in _DELETE_ORDER:
+            if model_label not in created:
+                continue
+            model = model_for(model_label)
+            ids = [row[0] for row in created[model_label]["rows"]]
+            for chunk in chunks(ids):
+                model.objects.filter(pk__in=chunk).delete()
+            # Django deletes record by record when a model has delete signals, as history models do:
+            # simple_history wrote a row for each; they get the revert as their author.
+            if is_historical(model):
+                author.sign(model, ids, since=started)
+    except ProtectedError:
+        raise ValidationError(
+            _("Records created by this import are now used elsewhere (attendance, enrolments); revert refused.")
+        ) from None
+
+
+def _restore(model, entry: dict) -> None:
+    """Put back the values a run replaced, in bulk. A field a row did not touch is written back as
+    read under the row's lock, so that a value written meanwhile is kept."""
+    fields = entry["fields"]
+    rows = {pk: pairs for pk, *pairs in entry["rows"]}
+    for chunk in chunks(list(rows)):
+        objs = model.objects.select_for_update().in_bulk(chunk)
+        for pk, obj in objs.items():
+            for name, pair in zip(fields, rows[pk], strict=True):
+                if pair is not None:
+                    setattr(obj, name, model._meta.get_field(name).to_python(pair[0]))
+        model.objects.bulk_update(list(objs.values()), fields, batch_size=CHUNK)
 
 
 def _changed_since(recorded: dict, *, updates: bool) -> list[str]:

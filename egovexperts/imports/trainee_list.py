@@ -2,9 +2,9 @@
 
 Everything the rows refer to is loaded in a fixed number of queries before the first row
 is looked at (agencies, cohorts, units, and the trainees, open posts, enrolments and
-commitments of the file's emails); new rows are written with bulk inserts. Only a changed
-post of a known trainee goes through record_assignment, one row at a time, because it
-closes the open post and may break a commitment.
+commitments of the file's emails); new rows are written with bulk inserts, and their history
+rows with them. Only a changed post of a known trainee goes through record_assignment, one row
+at a time, because it closes the open post and may break a commitment.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from trainees.models import Agency, Assignment, RetentionCommitment, Trainee, Un
 from trainees.services import record_assignment
 
 from .files import Table
+from .history import Author
 from .models import Outcome
 from .plans import Changes, Plan, RowResult, read_rows
 from .resources import TraineeListResource
@@ -108,9 +109,10 @@ def _chunks(values: list, size: int = CHUNK):
 
 
 def restored(entry: dict) -> None:
-    """After a revert put posts back: re-index the search of their trainees."""
+    """After a revert put posts back: fold their search text again (a corrected post gets its
+    agency, unit and position back), and their trainees'."""
     for chunk in _chunks([pk for pk, *_pairs in entry["rows"]]):
-        Trainee.objects.filter(pk__in=Assignment.objects.filter(pk__in=chunk).values("trainee_id")).index_posts()
+        Assignment.objects.filter(pk__in=chunk).refold()
 
 
 def plan(table: Table, *, invite: bool = False, today: datetime.date | None = None, **options) -> Plan:
@@ -142,7 +144,11 @@ def plan(table: Table, *, invite: bool = False, today: datetime.date | None = No
         if result.outcome == Outcome.ERROR:
             continue
         _plan_row(result, values, existing, open_posts, enrolled, commitments, units, directory, work, today)
-    return Plan(rows=results, notes=notes, write=lambda changes: _write(work, changes, invite=invite, today=today))
+    return Plan(
+        rows=results,
+        notes=notes,
+        write=lambda changes, author: _write(work, changes, author, invite=invite, today=today),
+    )
 
 
 def _check_duplicates(results: list[RowResult], cleaned: list[dict]) -> None:
@@ -305,11 +311,21 @@ def _unit_of(post: Post, work: Work) -> Unit | None:
     return post.unit or (work.new_units[(post.agency.pk, post.unit_key)] if post.unit_key else None)
 
 
-def _write(work: Work, changes: Changes, *, invite: bool, today: datetime.date) -> None:
+def _write(work: Work, changes: Changes, author: Author, *, invite: bool, today: datetime.date) -> None:
     units = list(work.new_units.values())
-    Unit.objects.bulk_create(units)
+    Unit.objects.bulk_create(units)  # units keep no history
     changes.record_created(units, ["agency_id", "name"])
+    _write_trainees(work, changes, author)
+    _write_posts(work, changes, author, today=today)
+    _write_enrolments_and_commitments(work, changes, author)
+    if invite:
+        started = timezone.now()
+        for new in work.new_trainees:
+            invite_trainee(new.instance)  # links the account: a history row each
+        author.sign(Trainee, [new.pk for new in work.new_trainees], since=started)
 
+
+def _write_trainees(work: Work, changes: Changes, author: Author) -> None:
     created = []
     for new in work.new_trainees:
         search_text, sort_key = Trainee.index_fields(new.full_name, new.email)
@@ -317,7 +333,7 @@ def _write(work: Work, changes: Changes, *, invite: bool, today: datetime.date) 
             full_name=new.full_name, email=new.email, phone=new.phone, search_text=search_text, sort_key=sort_key
         )
         created.append(new.instance)
-    Trainee.objects.bulk_create(created, batch_size=CHUNK)
+    author.create(Trainee, created)
     for new in work.new_trainees:
         new.pk = new.instance.pk
     changes.record_created(created, ["full_name", "email", "phone"])
@@ -328,7 +344,10 @@ def _write(work: Work, changes: Changes, *, invite: bool, today: datetime.date) 
         search_text, sort_key = Trainee.index_fields(values["full_name"], known.email)
         updated.append(Trainee(pk=known.pk, email=known.email, search_text=search_text, sort_key=sort_key, **values))
     Trainee.objects.bulk_update(updated, ["full_name", "phone", "search_text", "sort_key"], batch_size=CHUNK)
+    author.record_updated(Trainee, [trainee.pk for trainee in updated])
 
+
+def _write_posts(work: Work, changes: Changes, author: Author, *, today: datetime.date) -> None:
     search_texts: dict[tuple, str] = {}  # thousands of rows share a few (position, agency, unit)
     posts = []
     for trainee, post, starts_on in work.new_posts:
@@ -347,20 +366,24 @@ def _write(work: Work, changes: Changes, *, invite: bool, today: datetime.date) 
                 search_text=search_texts[key],
             )
         )
-    Assignment.objects.bulk_create(posts, batch_size=CHUNK)
+    author.create(Assignment, posts)
     fields = ["trainee_id", "agency_id", "unit_id", "position", "starts_on", "ends_on"]
     changes.record_created(posts, fields)
+    corrected = []
     for current, post in work.corrected_posts:
         unit = _unit_of(post, work)
         new = {"agency_id": post.agency.pk, "unit_id": unit.pk if unit else None, "position": post.position}
         changes.record_update(current, new, model=Assignment)
-        Assignment.objects.filter(pk=current.pk).update(
-            **new, note=post.note, search_text=assignment_search_text(post.position, post.agency, unit)
-        )
+        search_text = assignment_search_text(post.position, post.agency, unit)
+        corrected.append(Assignment(pk=current.pk, **new, note=post.note, search_text=search_text))
+    corrected_fields = ["agency_id", "unit_id", "position", "note", "search_text"]
+    Assignment.objects.bulk_update(corrected, corrected_fields, batch_size=CHUNK)
+    author.record_updated(Assignment, [post.pk for post in corrected])
     # Posts written in bulk bypass trainees.services: copy them into their trainees' search.
     reindex = [post.trainee_id for post in posts] + [current.trainee_id for current, _post in work.corrected_posts]
     for chunk in _chunks(reindex):
-        Trainee.objects.filter(pk__in=chunk).index_posts()
+        Trainee.objects.filter(pk__in=chunk).index_posts()  # derived columns: no history
+    started, moved = timezone.now(), []
     for known, post, reason in work.changed_posts:
         trainee = Trainee.objects.get(pk=known.pk)
         closing = Assignment.objects.get(trainee=trainee, ends_on__isnull=True)
@@ -378,12 +401,16 @@ def _write(work: Work, changes: Changes, *, invite: bool, today: datetime.date) 
             Assignment, closing.pk, {"ends_on": (None, closing.ends_on), "end_reason": ("", closing.end_reason)}
         )
         changes.record_created([opened], fields)
+        moved += [closing.pk, opened.pk]
+    author.sign(Assignment, moved, since=started)
 
+
+def _write_enrolments_and_commitments(work: Work, changes: Changes, author: Author) -> None:
     enrolments = [
         Enrolment(cohort_id=cohort.pk, trainee_id=trainee.pk, nominated_by_id=agency.pk, enrolled_on=cohort.starts_on)
         for trainee, cohort, agency in work.enrolments
     ]
-    Enrolment.objects.bulk_create(enrolments, batch_size=CHUNK)
+    author.create(Enrolment, enrolments)
     changes.record_created(enrolments, ["cohort_id", "trainee_id", "status", "ended_on"])
 
     commitments = [
@@ -392,7 +419,7 @@ def _write(work: Work, changes: Changes, *, invite: bool, today: datetime.date) 
         )
         for trainee, agency, starts_on in work.commitments
     ]
-    RetentionCommitment.objects.bulk_create(commitments, batch_size=CHUNK)
+    author.create(RetentionCommitment, commitments)
     changes.record_created(commitments, ["trainee_id", "agency_id", "starts_on", "ends_on", "waived_on"])
     updated = []
     for known, starts_on in work.commitment_updates:
@@ -400,7 +427,4 @@ def _write(work: Work, changes: Changes, *, invite: bool, today: datetime.date) 
         changes.record_update(known, new, model=RetentionCommitment)
         updated.append(RetentionCommitment(pk=known.pk, **new))
     RetentionCommitment.objects.bulk_update(updated, ["starts_on", "ends_on"], batch_size=CHUNK)
-
-    if invite:
-        for new in work.new_trainees:
-            invite_trainee(new.instance)
+    author.record_updated(RetentionCommitment, [commitment.pk for commitment in updated])
