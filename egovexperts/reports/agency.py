@@ -13,7 +13,8 @@ count every row. Rows are built for the page only; the attendance, four queries 
 read only for a page that shows some of it.
 
 Queries, whatever the agency's size (the agencies, kept per process, add one when cold): the
-posts of the trainees concerned, the commitments, both prepared (egovexperts/core/prepared.py);
+commitments, the posts of the trainees concerned, both prepared (egovexperts/core/prepared.py),
+and the posts of those who signed here without ever holding a post here when there are some;
 then, on a page with attendance, the enrolments with their courses and the three of the
 completion rule (courses/progress.py).
 """
@@ -35,7 +36,7 @@ from courses.progress import Window, progress_table
 from egovexperts.core.prepared import PreparedQuery, Slot
 from trainees.agencies import AgencyDirectory, AsOf
 from trainees.commitments import RUNNING, Evaluation, Post, Status, evaluate
-from trainees.models import Agency, Assignment, RetentionCommitment
+from trainees.models import Agency, Assignment, RetentionCommitment, Trainee
 
 from . import paged
 
@@ -161,9 +162,10 @@ def agency_report(*, slug: str, page: int | str | None = 1, today: datetime.date
     lineage = [agency.pk, *(predecessor.pk for predecessor in predecessors)]
     carrier = directory.in_force(agency, today)
 
-    by_trainee = _posts(lineage)  # query 1
+    commitments = _signed_query(len(lineage)).rows(**_slots(lineage))  # query 1
+    by_trainee, people = _posts(lineage, {values[1] for values in commitments})  # query 2 (and one more, rarely)
+    signed = _signed(commitments, people)
     in_post, former = _experts(by_trainee, set(lineage), today)
-    signed = _signed(lineage)  # query 2
     evaluations = _evaluate(signed, by_trainee, directory, today)
     experts = [*in_post, *former]  # the attendance table's rows
     totals = {"in_post": len(in_post), "former": len(former), "commitments": len(signed), "attendance": len(experts)}
@@ -193,7 +195,7 @@ def agency_report(*, slug: str, page: int | str | None = 1, today: datetime.date
     sections["former"].rows = rows_of(sections["former"], former)
     window = range(sections["commitments"].first, sections["commitments"].last)
     sections["commitments"].rows = [_commitment_row(signed[i], evaluations[i], directory, today) for i in window]
-    if sections["attendance"].size:  # queries 3 to 6
+    if sections["attendance"].size:  # four queries more
         report.courses, sections["attendance"].rows = _attendance(rows_of(sections["attendance"], experts))
     return report
 
@@ -222,29 +224,42 @@ def _slots(lineage: list[int]) -> dict[str, int]:
     return {f"agency{index}": pk for index, pk in enumerate(lineage)}
 
 
+POST_COLUMNS = ("pk", "trainee_id", "agency_id", "unit_id", "unit__name", "position", "starts_on", "ends_on")
+POST_NAMES = ("trainee__full_name", "trainee__email", "trainee__sort_key")
+
+
 @functools.cache
 def _posts_query(size: int) -> PreparedQuery:
-    """Every post of the trainees who held a post here, then of those who signed a commitment here
-    without one: two branches that PostgreSQL reads by key (with the union of both as one subquery
-    it scanned every post)."""
+    """Every post of the trainees who held a post here, oldest first."""
 
     def build():
         holders = Assignment.objects.filter(_at_lineage(size)).values("trainee_id")
-        signers = RetentionCommitment.objects.filter(_at_lineage(size)).exclude(trainee_id__in=holders)
-        columns = ("pk", "trainee_id", "agency_id", "unit_id", "unit__name", "position", "starts_on", "ends_on")
-        names = ("trainee__full_name", "trainee__email", "trainee__sort_key")
-        held = Assignment.objects.filter(trainee_id__in=holders).order_by().values_list(*columns, *names)
-        signed = Assignment.objects.filter(trainee_id__in=signers.values("trainee_id"))
-        return held.union(signed.order_by().values_list(*columns, *names), all=True).order_by(
-            "trainee_id", "starts_on", "pk"
-        )
+        held = Assignment.objects.filter(trainee_id__in=holders).order_by("trainee_id", "starts_on", "pk")
+        return held.values_list(*POST_COLUMNS, *POST_NAMES)
 
     return PreparedQuery(build, convert=True)
 
 
-def _posts(lineage: list[int]) -> dict[int, list[_Post]]:
-    """The posts of the trainees concerned, per trainee, oldest first."""
-    posts = (_Post(*values) for values in _posts_query(len(lineage)).rows(**_slots(lineage)))
+def _posts(lineage: list[int], signers: set[int]) -> tuple[dict[int, list[_Post]], dict[int, tuple[str, str]]]:
+    """The posts of the trainees concerned, per trainee, oldest first, and each one's name and
+    sort key: those who held a post here (one prepared query), and those who signed a commitment
+    here without ever holding one (a query of its own, only when there are some: such records are
+    rare). With the union of both as one subquery, PostgreSQL read every post."""
+    by_trainee = _by_trainee(_posts_query(len(lineage)).rows(**_slots(lineage)))
+    people = {trainee_id: (posts[0].full_name, posts[0].sort_key) for trainee_id, posts in by_trainee.items()}
+    others = signers - by_trainee.keys()
+    if others:  # with their posts, if any (a left join)
+        columns = ("assignments__" + column for column in POST_COLUMNS)
+        rows = Trainee.objects.filter(pk__in=others).order_by("pk", "assignments__starts_on", "assignments__pk")
+        for pk, full_name, email, sort_key, *post in rows.values_list("pk", "full_name", "email", "sort_key", *columns):
+            people[pk] = (full_name, sort_key)
+            if post[0] is not None:
+                by_trainee.setdefault(pk, []).append(_Post(*post, full_name, email, sort_key))
+    return by_trainee, people
+
+
+def _by_trainee(rows) -> dict[int, list[_Post]]:
+    posts = (_Post(*values) for values in rows)  # ordered by trainee
     return {trainee_id: list(held) for trainee_id, held in groupby(posts, key=lambda post: post.trainee_id)}
 
 
@@ -296,19 +311,17 @@ def _expert_row(expert: _Expert, directory: AgencyDirectory, today: datetime.dat
 
 @functools.cache
 def _signed_query(size: int) -> PreparedQuery:
-    return PreparedQuery(
-        lambda: RetentionCommitment.objects.filter(_at_lineage(size))
-        .order_by("trainee__sort_key", "starts_on", "pk")
-        .values_list(
-            "pk", "trainee_id", "trainee__full_name", "agency_id", "starts_on", "ends_on", "waived_on", "waiver_reason"
-        ),
-        convert=True,
-    )
+    """The commitments signed here or at a predecessor (their trainees' names come with the posts)."""
+    columns = ("pk", "trainee_id", "agency_id", "starts_on", "ends_on", "waived_on", "waiver_reason")
+    signed = lambda: RetentionCommitment.objects.filter(_at_lineage(size)).values_list(*columns)  # noqa: E731
+    return PreparedQuery(signed, convert=True)
 
 
-def _signed(lineage: list[int]) -> list[tuple]:
-    """The commitments signed here or at a predecessor, by trainee name."""
-    return _signed_query(len(lineage)).rows(**_slots(lineage))
+def _signed(commitments: list[tuple], people: dict[int, tuple[str, str]]) -> list[tuple]:
+    """The commitments as (pk, trainee id, trainee's name, agency id, start, end, waived on,
+    reason), by trainee name."""
+    ordered = sorted(commitments, key=lambda values: (people[values[1]][1], values[3], values[0]))
+    return [(pk, trainee_id, people[trainee_id][0], *rest) for pk, trainee_id, *rest in ordered]
 
 
 def _evaluate(signed: list[tuple], by_trainee, directory: AgencyDirectory, today) -> list[Evaluation]:

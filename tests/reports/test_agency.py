@@ -104,6 +104,23 @@ def test_a_former_expert_is_listed_where_they_went_as_in_post(organizer_client, 
     assert report.commitments == [] and report.former == []
 
 
+def test_a_commitment_signed_here_by_someone_never_in_post_here_is_listed_with_its_status(
+    organizer_client, tuyen_quang, django_assert_num_queries
+):
+    elsewhere = AssignmentFactory(
+        agency=agency("ha-noi"), trainee__full_name="Mã Văn Xa", starts_on=datetime.date(2019, 1, 1)
+    ).trainee
+    CommitmentFactory(trainee=elsewhere, agency=agency("tuyen-quang"), starts_on=TODAY - datetime.timedelta(days=30))
+    organizer_client.get(_url("tuyen-quang"))
+    # session, user, groups, trainee of the user; the commitments; the posts of those who held a
+    # post here; the posts of those who signed here without one; the enrolments (none: no course)
+    with django_assert_num_queries(8):
+        report = organizer_client.get(_url("tuyen-quang")).context["report"]
+    (row,) = [row for row in report.commitments if row.full_name == "Mã Văn Xa"]
+    assert row.status == Status.ACTIVE  # never seen in post here: missing data, not a breach
+    assert "Mã Văn Xa" not in [expert.full_name for expert in report.in_post + report.former]
+
+
 def test_an_agency_without_any_expert_says_so(organizer_client):
     html = organizer_client.get(_url("lai-chau")).content.decode()
     assert "No expert is in post here today." in html
@@ -174,9 +191,9 @@ def _agency_of_size(size):
 def test_the_query_count_does_not_grow_with_the_agency(organizer_client, django_assert_num_queries, size):
     _agency_of_size(size)
     organizer_client.get(_url("tuyen-quang"))  # the agencies are read once, then kept
-    # session, user, groups, trainee of the user (navigation); the posts of the trainees
-    # concerned; the commitments; the enrolments with their courses; the completion rule's
-    # courses, sessions and attendance. The last page is the one with the attendance, whatever the size.
+    # session, user, groups, trainee of the user (navigation); the commitments; the posts of the
+    # trainees concerned; the enrolments with their courses; the completion rule's courses,
+    # sessions and attendance. The last page is the one with the attendance, whatever the size.
     with django_assert_num_queries(10):
         response = organizer_client.get(_url("tuyen-quang"), {"page": "last"})
     report = response.context["report"]
@@ -187,7 +204,7 @@ def test_the_query_count_does_not_grow_with_the_agency(organizer_client, django_
 def test_a_page_without_attendance_reads_none(organizer_client, django_assert_num_queries):
     _agency_of_size(30)
     organizer_client.get(_url("tuyen-quang"))
-    # session, user, groups, trainee of the user; the posts of the trainees concerned; the commitments
+    # session, user, groups, trainee of the user; the commitments; the posts of the trainees concerned
     with django_assert_num_queries(6):
         response = organizer_client.get(_url("tuyen-quang"))
     assert response.context["report"].attendance == []
