@@ -99,13 +99,13 @@ class ProvinceMap:
 def province_map(report: Coverage) -> ProvinceMap:
     layout = layout_on(report.on)
     labels = tile_layouts()["labels"]
-    tiles = []
+    tiles, experts = [], {}  # the words for each number of experts, translated once
     for row in report.provincial:
         column, line = layout["tiles"][row.agency.slug]
-        experts = ngettext("%(count)s expert in post", "%(count)s experts in post", row.experts_in_post) % {
-            "count": row.experts_in_post
-        }
-        title = f"{row.name}: {experts}"
+        count = row.experts_in_post
+        if count not in experts:
+            experts[count] = ngettext("%(count)s expert in post", "%(count)s experts in post", count) % {"count": count}
+        title = f"{row.name}: {experts[count]}"
         tiles.append(Tile(row, labels[row.agency.slug], state_of(row, report), column * TILE, line * TILE, title))
     legend = [LegendEntry(state, label, [t.row for t in tiles if t.state == state]) for state, label in STATES]
     return ProvinceMap(tiles, layout["columns"] * TILE - GAP, layout["rows"] * TILE - GAP, legend)
@@ -159,16 +159,7 @@ class Column:
     broken: float
     year: int | None  # shown under the first quarter of each year
     quarter: QuarterRow
-
-    @property
-    def title(self) -> str:
-        q = self.quarter
-        counts = gettext("%(active)s running, %(fulfilled)s fulfilled, %(broken)s broken") % {
-            "active": q.active,
-            "fulfilled": q.fulfilled,
-            "broken": q.broken,
-        }
-        return f"{q.label}: {counts}"
+    title: str  # the tooltip: the quarter's figures
 
 
 @dataclass(frozen=True)
@@ -213,11 +204,13 @@ def quarter_chart(report: Coverage) -> QuarterChart:
     top, bottom, left, step = QuarterChart.top, QuarterChart.bottom, QuarterChart.left, QuarterChart.step
     base = QuarterChart.top + QuarterChart.base_offset
     columns = []
+    counts = gettext("%(active)s running, %(fulfilled)s fulfilled, %(broken)s broken")  # translated once
     for index, q in enumerate(quarters):
         active = _height(q.active, active_max, top)
+        label = str(q.label)
         columns.append(
             Column(
-                str(q.label),
+                label,
                 left + index * step,
                 round(base - active, 1),
                 active,
@@ -225,6 +218,7 @@ def quarter_chart(report: Coverage) -> QuarterChart:
                 _height(q.broken, ended_max, bottom),
                 q.year if q.quarter == 1 else None,
                 q,
+                f"{label}: {counts % {'active': q.active, 'fulfilled': q.fulfilled, 'broken': q.broken}}",
             )
         )
     return QuarterChart(columns, left + max(len(columns), 4) * step + 4, active_max, ended_max)

@@ -319,12 +319,14 @@ def _count_commitments(
         posts[pk] = [Post(*post[len(FIELDS) :]) for post in values if post[len(FIELDS)] is not None]
     for row in candidates:
         groups[row["agency_id"], row["starts_on"], row["ends_on"], row["waived_on"]] -= 1
-    per_dates = Counter()
+    per_dates, statuses = Counter(), {}  # agencies share sets of dates (a cohort's): each decided once
     for (agency_id, starts_on, ends_on, waived_on), count in groups.items():
         if count:
-            status = status_by_dates(starts_on=starts_on, ends_on=ends_on, waived_on=waived_on, on=on)
-            _add(rows.get(directory.in_force(agency_id, on).pk), status, ends_on, count)
-            per_dates[starts_on, ends_on, waived_on] += count
+            dates = starts_on, ends_on, waived_on
+            if dates not in statuses:
+                statuses[dates] = status_by_dates(starts_on=starts_on, ends_on=ends_on, waived_on=waived_on, on=on)
+            _add(rows.get(directory.in_force(agency_id, on).pk), statuses[dates], ends_on, count)
+            per_dates[dates] += count
     # The chart needs no agency: each set of dates is followed through the quarters once.
     for (starts_on, ends_on, waived_on), count in per_dates.items():
 

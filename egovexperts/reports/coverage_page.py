@@ -19,7 +19,7 @@ from egovexperts.core.templating import render_partial
 from trainees.models import Agency
 
 from . import charts
-from .coverage import Coverage
+from .coverage import Coverage, CoverageRow
 
 
 def labels() -> SimpleNamespace:
@@ -69,18 +69,50 @@ def _days_left(days: int) -> str:
     return ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days}
 
 
+def table_rows(rows: list[CoverageRow]) -> list[tuple]:
+    """The rows of a table of agencies as the partial writes them: (slug, code, name, kind,
+    covered, experts in post, active commitments, broken, fulfilled, next end). Plain tuples: the
+    partial reads a hundred of them faster than the rows' attributes."""
+    kinds = {value: escape(label) for value, label in Agency.Kind.choices}
+    return [
+        (
+            row.agency.slug,
+            row.code,
+            row.agency.name_vi,
+            kinds[row.agency.kind],
+            row.experts_in_post > 0,
+            row.experts_in_post,
+            row.active_commitments,
+            row.broken,
+            row.fulfilled,
+            row.next_end.strftime("%d/%m/%Y") if row.next_end else "–",
+        )
+        for row in rows
+    ]
+
+
+def tiles(tile_map: charts.ProvinceMap) -> list[tuple]:
+    """The map's tiles as (state, slug, title, x, y, centre x, label, experts in post)."""
+    return [
+        (tile.state, tile.row.agency.slug, tile.title, tile.x, tile.y, tile.centre_x, tile.label, experts)
+        for tile in tile_map.tiles
+        for experts in (tile.row.experts_in_post,)
+    ]
+
+
 def report_html(request, report: Coverage) -> SafeString:
     """The charts and the two tables of agencies, as HTML."""
     words = labels()
+    drawn = charts.all_charts(report)
     context = {
         "report": report,
-        **charts.all_charts(report),
+        **drawn,
+        "tiles": tiles(drawn["tile_map"]),
         "labels": words,
         "tables": [
-            ("central", gettext("Ministries and ministry-level agencies"), report.central),
-            ("provincial", words.provinces, report.provincial),
+            ("central", gettext("Ministries and ministry-level agencies"), table_rows(report.central)),
+            ("provincial", words.provinces, table_rows(report.provincial)),
         ],
-        "kinds": {value: escape(label) for value, label in Agency.Kind.choices},
         "agency_url": reverse("reports:agency", args=["slug"]).removesuffix("slug/"),  # + each agency's slug
         "days_left": _days_left,
     }
