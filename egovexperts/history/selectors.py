@@ -75,9 +75,10 @@ def _newest_first(sources, offset: int, limit: int) -> list[tuple[int, int]]:
     """(source index, history id) of the feed's versions on the page, newest first: one query,
     a UNION of the kinds' tables."""
     keys = [
-        versions.annotate(source=Value(index, output_field=IntegerField())).values_list(
-            "history_date", "history_id", "source"
-        )
+        # Without the history tables' default ordering: SQLite refuses ORDER BY inside a UNION.
+        versions.order_by()
+        .annotate(source=Value(index, output_field=IntegerField()))
+        .values_list("history_date", "history_id", "source")
         for index, (_kind, versions) in enumerate(sources)
     ]
     union = keys[0].union(*keys[1:], all=True) if len(keys) > 1 else keys[0]
