@@ -261,6 +261,8 @@ CONTENT_SECURITY_POLICY = {
 # (an account link, a session's times without notices). A version is restored through the
 # workspace; the admin's history stays readable (egovexperts.core.admin.HistoryAdmin).
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# A reason (a cancellation, a withdrawal) is kept whole in the history: forms allow 300 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # --- Programme rules --------------------------------------------------------------
 

@@ -9,9 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-# The length of simple_history's `history_change_reason` column in the historical tables.
-REASON_LENGTH = 100
-
 
 def check_version(record, version) -> None:
     """The version is one of this record's own and records a state, not the record's deletion."""
@@ -52,8 +49,7 @@ def user_label(user) -> str:
 def restore_reason(version, by) -> str:
     """The history's reason for a restore, e.g. "Restored version of 04/12/2025 09:30 by Lan"."""
     when = f"{timezone.localtime(version.history_date):%d/%m/%Y %H:%M}"
-    reason = _("Restored version of %(date)s by %(user)s") % {"date": when, "user": user_label(by)}
-    return reason[:REASON_LENGTH]
+    return _("Restored version of %(date)s by %(user)s") % {"date": when, "user": user_label(by)}
 
 
 def mark_restored(record, version, by) -> str:

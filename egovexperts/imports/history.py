@@ -16,8 +16,6 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 CHUNK = 2000
-# simple_history's history_change_reason column.
-REASON_LENGTH = 100
 
 
 def chunks(values: list, size: int = CHUNK):
@@ -39,11 +37,11 @@ class Author:
     @classmethod
     def of_import(cls, run, user) -> Author:
         name = Truncator(run.file_name).chars(60)
-        return cls(user, (_("Import #%(number)s (%(file)s)") % {"number": run.pk, "file": name})[:REASON_LENGTH])
+        return cls(user, _("Import #%(number)s (%(file)s)") % {"number": run.pk, "file": name})
 
     @classmethod
     def of_revert(cls, run, user) -> Author:
-        return cls(user, (_("Revert of import #%(number)s") % {"number": run.pk})[:REASON_LENGTH])
+        return cls(user, _("Revert of import #%(number)s") % {"number": run.pk})
 
     @property
     def _defaults(self) -> dict:

@@ -91,6 +91,14 @@ def test_cancel_through_the_page_records_notices(organizer_client):
     assert response.context["form"].non_field_errors()
 
 
+def test_a_cancellation_reason_as_long_as_the_form_allows_is_kept_whole_in_the_history(organizer_client):
+    session = SessionFactory()
+    reason = "Bão số 3 đổ bộ, " * 18 + "hoãn."  # 293 characters: the form allows 300
+    response = organizer_client.post(reverse("courses:session-cancel", args=[session.pk]), {"reason": reason})
+    assert response.status_code == 302
+    assert session.history.first().history_change_reason == reason
+
+
 def test_reschedule_form_without_reason_is_refused(organizer_client):
     session = SessionFactory()
     data = {"starts_at": "2031-01-01T08:00", "ends_at": "2031-01-01T09:00", "reason": ""}
