@@ -97,7 +97,9 @@ def _agency_page() -> dict[str, str]:
         for agency in chosen
     }
     # Past 50 rows the report runs over pages (reports/agency.py); the attendance comes last.
-    pages[f"  its last page, with attendance{UNTARGETED}"] = f"/reports/agencies/{chosen[0].slug}/?page=last"
+    typical = chosen[0]
+    last_page = f"/reports/agencies/{typical.slug}/?page=last"
+    pages[f"  {typical.short_name}, last page (attendance){UNTARGETED}"] = last_page
     return pages
 
 
