@@ -357,7 +357,12 @@ class RetentionCommitment(models.Model):
         ]
         # "Ending soon" lists, and the commitment tracker's first pages: its default order (by end,
         # then id) is read from the index instead of sorting every commitment.
-        indexes = [models.Index(fields=["ends_on", "id"], name="commitment_ends_idx")]
+        indexes = [
+            models.Index(fields=["ends_on", "id"], name="commitment_ends_idx"),
+            # Coverage: commitments counted by agency and dates (reports/coverage.py) from the
+            # index alone, not by hashing every commitment.
+            models.Index(fields=["agency", "starts_on", "ends_on", "waived_on"], name="commitment_agency_dates_idx"),
+        ]
 
     def __str__(self):
         # The end may be empty on a form not saved yet (it defaults on save): the admin shows it.

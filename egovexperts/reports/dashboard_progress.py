@@ -12,7 +12,7 @@ those alone. History rows are looked for from two minutes before the last comput
 transaction still open then is found once it has committed.
 
 Everything is recomputed on the first computation of a day, and when something changed that a
-cohort cannot be told from cheaply: the import log (imports write in bulk, without history),
+cohort cannot be told from cheaply: the import log (an import touches many cohorts at once),
 courses and cohorts themselves (rare edits, which may move rows between cohorts), or an id
 that went back (a restored database).
 """
