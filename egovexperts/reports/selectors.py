@@ -3,7 +3,7 @@
 The figures aggregate every attendance row of the programme (hundreds of thousands), so
 they are cached under a version of the data: the highest ids of the tables they read, of
 their history tables (every save, import and revert writes a history row) and of the import
-log (a revert's deletions leave the highest ids as they were). Any recorded change gives a new version, hence fresh
+log (its revert time too: a revert changes many rows at once). Any recorded change gives a new version, hence fresh
 figures; time moves the version every CACHE_MINUTES. The page caches its rendered figures
 under the same version (see reports/dashboard.html).
 """
